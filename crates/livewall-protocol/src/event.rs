@@ -1,0 +1,90 @@
+//! Events (the conference, meetup or party a wall belongs to) and their settings.
+
+use crate::Millis;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What an organiser can switch per event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct EventSettings {
+    /// Walls show initials instead of full names (privacy on a public screen).
+    pub initials_only: bool,
+    /// Anyone may read the wall snapshot and subscribe without a token.
+    pub public_wall: bool,
+    /// A join or landing URL the wall shows as a QR code.
+    #[ts(optional, as = "Option<String>")]
+    pub join_url: Option<String>,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Event {
+    /// A short, URL-safe id (`[a-z0-9-]`), chosen by the organiser or generated.
+    pub id: String,
+    pub name: String,
+    /// First day, `YYYY-MM-DD` (or a full ISO 8601 date-time).
+    pub starts_at: Option<String>,
+    /// Last day, `YYYY-MM-DD` (or a full ISO 8601 date-time).
+    pub ends_at: Option<String>,
+    pub settings: EventSettings,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    #[ts(type = "number")]
+    pub updated_at: Millis,
+}
+
+/// Body of `POST /api/events`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct CreateEvent {
+    /// Optional id; generated when absent.
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub starts_at: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub ends_at: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<EventSettings>")]
+    pub settings: Option<EventSettings>,
+}
+
+/// Body of `PATCH /api/events/{event}`: absent fields are kept, `null` dates are cleared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct UpdateEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<String>")]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub starts_at: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub ends_at: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<EventSettings>")]
+    pub settings: Option<EventSettings>,
+}

@@ -1,0 +1,31 @@
+//! Wire types shared by every livewall component.
+//!
+//! The server, the Rust client, the desktop app and the web UI all speak the JSON defined here, so a type changes
+//! in one place. TypeScript copies for `ui/` are generated from these types by ts-rs (`cargo test -p
+//! livewall-protocol` writes `ui/src/bindings/`), and with the `openapi` feature the types also describe themselves
+//! for the server's generated OpenAPI document.
+//!
+//! The original system's shapes are kept: the wall snapshot
+//! `{"type":"snapshot","nodes":[{"id","name","avatar"}],"links":[{"source","target","createdAt"}]}` and the live
+//! `{"type":"connection","createdAt",...,"from":{"id","name","avatar","major"},"to":{...}}` event. Timestamps are
+//! milliseconds since the Unix epoch.
+
+pub mod auth;
+pub mod connection;
+pub mod error;
+pub mod event;
+pub mod live;
+pub mod patch;
+pub mod profile;
+pub mod wall;
+
+pub use auth::*;
+pub use connection::*;
+pub use error::*;
+pub use event::*;
+pub use live::*;
+pub use profile::*;
+pub use wall::*;
+
+/// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
+pub type Millis = i64;

@@ -1,0 +1,144 @@
+//! Profiles: the attendees of one event.
+
+use crate::Millis;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An attendee as the organiser sees it (with e-mail and badges).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Profile {
+    pub id: String,
+    pub event_id: String,
+    pub name: String,
+    pub email: String,
+    pub avatar: Option<String>,
+    pub major: Option<String>,
+    pub company: Option<String>,
+    /// NFC tag UIDs bound to this person: uppercase hex, no separators.
+    pub tags: Vec<String>,
+    /// Hidden people never appear on walls, leaderboards or profile pages.
+    pub hidden: bool,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    #[ts(type = "number")]
+    pub updated_at: Millis,
+}
+
+/// Body of `POST /api/events/{event}/profiles`, and one item of a bulk create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct CreateProfile {
+    /// Optional id (for imports that keep their ids); generated when absent.
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub id: Option<String>,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub avatar: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub major: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub company: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub hidden: Option<bool>,
+}
+
+/// Body of `PATCH /api/events/{event}/profiles/{id}`: absent fields are kept, `null` clears optional ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct UpdateProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<String>")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<String>")]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub avatar: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub major: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub company: Option<Option<String>>,
+    /// Replaces the whole set of badges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<bool>")]
+    pub hidden: Option<bool>,
+}
+
+/// Body of `POST /api/events/{event}/profiles/bulk`: all are created, or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct BulkCreateProfiles {
+    pub profiles: Vec<CreateProfile>,
+}
+
+/// Answer of a bulk create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BulkCreated {
+    pub created: Vec<Profile>,
+}
+
+/// One page of `GET /api/events/{event}/profiles?offset=&limit=&q=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfilePage {
+    pub items: Vec<Profile>,
+    /// How many profiles match, over all pages.
+    pub total: u32,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// A person as anyone may see them: no e-mail, no badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub major: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+}

@@ -1,0 +1,364 @@
+//! Who is calling: JWT bearer tokens for admins (short-lived, from a password login) and for devices
+//! (long-lived, bound to one event and role, revocable at once).
+//!
+//! Device tokens are derived from the device row, so an organiser can show a token again; revocation is checked
+//! against an in-memory table of active devices, kept in step with the database by the device endpoints.
+
+use crate::error::{Error, Result};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use livewall_protocol::{Device, DeviceRole, Role};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::RwLock;
+
+/// How long an admin login lasts.
+pub const ADMIN_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    evt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    iat: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exp: Option<i64>,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Admin {
+        id: String,
+        username: String,
+    },
+    Device {
+        id: String,
+        role: DeviceRole,
+        event_id: String,
+    },
+}
+
+impl Principal {
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        match self {
+            Self::Admin { .. } => Role::Admin,
+            Self::Device { role, .. } => (*role).into(),
+        }
+    }
+
+    /// 403 unless an admin.
+    pub fn require_admin(&self) -> Result<()> {
+        match self {
+            Self::Admin { .. } => Ok(()),
+            Self::Device { role, .. } => Err(Error::Forbidden(format!(
+                "this needs an admin token; a {} token cannot do it",
+                role_name((*role).into())
+            ))),
+        }
+    }
+
+    /// 403 unless an admin or a device of this event (any role).
+    pub fn require_event(&self, event_id: &str) -> Result<()> {
+        match self {
+            Self::Admin { .. } => Ok(()),
+            Self::Device { event_id: own, .. } if own == event_id => Ok(()),
+            Self::Device { event_id: own, .. } => Err(Error::Forbidden(format!(
+                "this token is for event {own:?}, not {event_id:?}"
+            ))),
+        }
+    }
+
+    /// 403 unless an admin or a station of this event.
+    pub fn require_station(&self, event_id: &str) -> Result<()> {
+        self.require_event(event_id)?;
+        match self {
+            Self::Device {
+                role: DeviceRole::Kiosk,
+                ..
+            } => Err(Error::Forbidden(
+                "a kiosk token can only read the wall; posting connections needs a station token"
+                    .into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The device id, when a device calls.
+    pub fn device_id(&self) -> Option<&str> {
+        match self {
+            Self::Device { id, .. } => Some(id),
+            Self::Admin { .. } => None,
+        }
+    }
+}
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "admin",
+        Role::Station => "station",
+        Role::Kiosk => "kiosk",
+    }
+}
+
+struct Grant {
+    role: DeviceRole,
+    event_id: String,
+}
+
+/// Signs and checks tokens.
+pub struct Auth {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    devices: RwLock<HashMap<String, Grant>>,
+}
+
+impl Auth {
+    /// Keys from a shared secret (HS256).
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Device tokens have no expiry (they are revoked instead); admin tokens carry `exp`, which is checked.
+        validation.required_spec_claims.clear();
+        validation.leeway = 30;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            devices: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn sign(&self, claims: &Claims) -> Result<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| Error::Internal(format!("cannot sign token: {e}")))
+    }
+
+    /// A token for a logged-in admin, and when it expires (ms).
+    pub fn admin_token(&self, id: &str, username: &str, now_ms: i64) -> Result<(String, i64)> {
+        let exp_ms = now_ms + ADMIN_TOKEN_TTL_MS;
+        let token = self.sign(&Claims {
+            sub: id.to_owned(),
+            role: Role::Admin,
+            evt: None,
+            name: Some(username.to_owned()),
+            iat: now_ms / 1000,
+            exp: Some(exp_ms / 1000),
+        })?;
+        Ok((token, exp_ms))
+    }
+
+    /// The token of a device: the same every time it is asked for.
+    pub fn device_token(&self, d: &Device) -> Result<String> {
+        self.sign(&Claims {
+            sub: d.id.clone(),
+            role: d.role.into(),
+            evt: Some(d.event_id.clone()),
+            name: None,
+            iat: d.created_at / 1000,
+            exp: None,
+        })
+    }
+
+    /// Lets a device's token in (at start-up and when minted).
+    pub fn grant(&self, d: &Device) {
+        if d.revoked_at.is_some() {
+            return;
+        }
+        if let Ok(mut devices) = self.devices.write() {
+            devices.insert(
+                d.id.clone(),
+                Grant {
+                    role: d.role,
+                    event_id: d.event_id.clone(),
+                },
+            );
+        }
+    }
+
+    /// Refuses a device's token from now on.
+    pub fn revoke(&self, device_id: &str) {
+        if let Ok(mut devices) = self.devices.write() {
+            devices.remove(device_id);
+        }
+    }
+
+    /// Refuses the tokens of every device of an event (the event was deleted).
+    pub fn revoke_event(&self, event_id: &str) {
+        if let Ok(mut devices) = self.devices.write() {
+            devices.retain(|_, g| g.event_id != event_id);
+        }
+    }
+
+    /// Checks a bearer token: 401 when it is malformed, badly signed, expired or revoked.
+    pub fn verify(&self, token: &str) -> Result<Principal> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                Error::Unauthorized(match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired; log in again".to_owned(),
+                    ErrorKind::InvalidSignature => {
+                        "the token's signature is not valid for this server".to_owned()
+                    }
+                    _ => "the bearer token is not a valid livewall token".to_owned(),
+                })
+            })?;
+        let c = data.claims;
+        match c.role {
+            Role::Admin => Ok(Principal::Admin {
+                id: c.sub,
+                username: c.name.unwrap_or_default(),
+            }),
+            Role::Station | Role::Kiosk => {
+                let devices = self
+                    .devices
+                    .read()
+                    .map_err(|_| Error::Internal("device table lock poisoned".into()))?;
+                let grant = devices
+                    .get(&c.sub)
+                    .filter(|g| Some(&g.event_id) == c.evt.as_ref())
+                    .ok_or_else(|| {
+                        Error::Unauthorized("this device token has been revoked".into())
+                    })?;
+                Ok(Principal::Device {
+                    id: c.sub,
+                    role: grant.role,
+                    event_id: grant.event_id.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// An argon2id hash of a password (slow on purpose: call from a blocking thread).
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| Error::Internal(format!("cannot make salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("cannot hash password: {e}")))
+}
+
+/// A real hash of a throw-away password, so a login for an unknown user costs as much as a real check.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("livewall-dummy-password").unwrap_or_default())
+}
+
+/// True when `password` matches `hash` (slow on purpose: call from a blocking thread).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Reads the token-signing secret stored beside the database, creating it (mode 0600) on first start.
+pub fn load_or_create_secret(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Write;
+    match std::fs::read_to_string(path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(s.trim().as_bytes().to_vec()),
+        Ok(_) => {
+            return Err(Error::Internal(format!(
+                "the secret file {} is too short (it needs at least 32 characters)",
+                path.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(Error::Internal(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    }
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| Error::Internal(format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(secret.as_bytes())
+        .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))?;
+    tracing::info!(path = %path.display(), "generated a new token-signing secret");
+    Ok(secret.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(role: DeviceRole) -> Device {
+        Device {
+            id: "dev1".into(),
+            event_id: "ev".into(),
+            name: "Hall A".into(),
+            role,
+            created_at: 1_700_000_000_000,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn device_tokens_are_stable_and_revocable() {
+        let auth = Auth::new(b"0123456789abcdef0123456789abcdef");
+        let d = device(DeviceRole::Station);
+        let t1 = auth.device_token(&d).expect("sign");
+        assert_eq!(t1, auth.device_token(&d).expect("sign"));
+        assert!(
+            matches!(auth.verify(&t1), Err(Error::Unauthorized(_))),
+            "not granted yet"
+        );
+        auth.grant(&d);
+        assert_eq!(
+            auth.verify(&t1).expect("valid"),
+            Principal::Device {
+                id: "dev1".into(),
+                role: DeviceRole::Station,
+                event_id: "ev".into()
+            }
+        );
+        auth.revoke("dev1");
+        assert!(matches!(auth.verify(&t1), Err(Error::Unauthorized(_))));
+    }
+
+    #[test]
+    fn foreign_and_expired_tokens_are_refused() {
+        let a = Auth::new(b"0123456789abcdef0123456789abcdef");
+        let b = Auth::new(b"fedcba9876543210fedcba9876543210");
+        let (t, _) = a.admin_token("adm", "root", 1_000_000).expect("sign");
+        assert!(matches!(b.verify(&t), Err(Error::Unauthorized(_))));
+        assert!(
+            matches!(a.verify(&t), Err(Error::Unauthorized(_))),
+            "issued in 1970, long expired"
+        );
+        let (t, _) = a
+            .admin_token("adm", "root", crate::ids::now_ms())
+            .expect("sign");
+        assert!(matches!(a.verify(&t), Ok(Principal::Admin { .. })));
+        assert!(matches!(a.verify("garbage"), Err(Error::Unauthorized(_))));
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").expect("hash");
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,169 @@
+//! Command line and environment: every flag has an environment variable. Raw flags are parsed by clap, then
+//! checked into a [`Config`] the rest of the server trusts.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// `livewall-server`: the livewall REST and WebSocket server.
+#[derive(Debug, Parser)]
+#[command(name = "livewall-server", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log format.
+    #[arg(long, env = "LIVEWALL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Run the server with a demo event: about 200 attendees and a slow stream of simulated taps.
+    Demo(DemoArgs),
+    /// Manage organiser accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// Flags of `serve` (and `demo`).
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// SQLite database file (created if missing). The token-signing secret is kept beside it.
+    #[arg(long, env = "LIVEWALL_DB")]
+    pub db: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, env = "LIVEWALL_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Token-signing secret (at least 32 characters); by default generated at first start and stored beside the
+    /// database as `<db>.secret` with mode 0600.
+    #[arg(long, env = "LIVEWALL_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Password of the `admin` account created at first start (random and printed when not given).
+    #[arg(long, env = "LIVEWALL_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// The URL people reach this server at (used in printed links and profile URLs).
+    #[arg(long, env = "LIVEWALL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "LIVEWALL_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// How many live-log entries per event are kept for walls to replay.
+    #[arg(long, env = "LIVEWALL_LOG_RETENTION", default_value_t = 100_000)]
+    pub log_retention: u64,
+    /// Database reader connections.
+    #[arg(long, env = "LIVEWALL_DB_READERS", default_value_t = 4)]
+    pub db_readers: usize,
+    /// Folder of the built web UI (`ui/dist`); found next to the binary's workspace when not given.
+    #[arg(long, env = "LIVEWALL_UI_DIR")]
+    pub ui_dir: Option<PathBuf>,
+}
+
+/// Flags of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// How many attendees the demo event has.
+    #[arg(long, env = "LIVEWALL_DEMO_ATTENDEES", default_value_t = 200)]
+    pub attendees: usize,
+    /// Average time between simulated taps, in milliseconds (0: no simulated taps).
+    #[arg(long, env = "LIVEWALL_DEMO_TAP_MS", default_value_t = 2500)]
+    pub tap_ms: u64,
+}
+
+/// `admin` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an organiser account (or set the password of an existing one).
+    Create {
+        /// SQLite database file.
+        #[arg(long, env = "LIVEWALL_DB", default_value = "livewall.db")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// The password; read from the LIVEWALL_NEW_PASSWORD variable or standard input when not given.
+        #[arg(long, env = "LIVEWALL_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+/// Checked settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db_path: PathBuf,
+    pub jwt_secret: Option<String>,
+    pub admin_password: Option<String>,
+    pub public_url: Option<String>,
+    pub max_body_bytes: usize,
+    pub log_retention: u64,
+    pub db_readers: usize,
+    pub ui_dir: Option<PathBuf>,
+}
+
+/// A flag value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Checks the flags of `serve`/`demo`; `default_db` is used when `--db` is not given.
+    pub fn from_args(a: &ServeArgs, default_db: &str) -> Result<Self, ConfigError> {
+        if let Some(s) = &a.jwt_secret
+            && s.len() < 32
+        {
+            return Err(ConfigError(
+                "--jwt-secret must be at least 32 characters".into(),
+            ));
+        }
+        if let Some(u) = &a.public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(ConfigError(format!(
+                "--public-url {u:?} must start with http:// or https://"
+            )));
+        }
+        if a.max_body_bytes < 1024 {
+            return Err(ConfigError("--max-body-bytes must be at least 1024".into()));
+        }
+        if a.log_retention == 0 {
+            return Err(ConfigError("--log-retention must be at least 1".into()));
+        }
+        Ok(Self {
+            db_path: a.db.clone().unwrap_or_else(|| PathBuf::from(default_db)),
+            jwt_secret: a.jwt_secret.clone(),
+            admin_password: a.admin_password.clone(),
+            public_url: a
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            max_body_bytes: a.max_body_bytes,
+            log_retention: a.log_retention,
+            db_readers: a.db_readers.clamp(1, 64),
+            ui_dir: a.ui_dir.clone(),
+        })
+    }
+
+    /// Settings for tests and embedding: a database path and defaults for the rest.
+    pub fn for_db(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            db_path: db_path.into(),
+            jwt_secret: None,
+            admin_password: None,
+            public_url: None,
+            max_body_bytes: 8 * 1024 * 1024,
+            log_retention: 100_000,
+            db_readers: 4,
+            ui_dir: None,
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Versioned schema migrations (rusqlite_migration keeps the version in `user_version`).
+
+use crate::error::Result;
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+CREATE TABLE events (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    starts_at   TEXT,
+    ends_at     TEXT,
+    settings    TEXT NOT NULL DEFAULT '{}',
+    -- The live log: its epoch changes when continuity is lost; last_seq is the newest entry.
+    epoch       TEXT NOT NULL,
+    last_seq    INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE profiles (
+    id          TEXT PRIMARY KEY,
+    event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    email_key   TEXT NOT NULL,
+    avatar      TEXT,
+    major       TEXT,
+    company     TEXT,
+    hidden      INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (event_id, email_key)
+);
+CREATE INDEX profiles_by_event ON profiles(event_id, created_at);
+
+CREATE TABLE profile_tags (
+    event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    uid         TEXT NOT NULL,
+    profile_id  TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    PRIMARY KEY (event_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX profile_tags_by_profile ON profile_tags(profile_id);
+
+CREATE TABLE devices (
+    id          TEXT PRIMARY KEY,
+    event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('station', 'kiosk')),
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+);
+CREATE INDEX devices_by_event ON devices(event_id);
+
+-- A mutual pair is stored once: lo_id < hi_id is the pair, from_id/to_id who tapped first.
+CREATE TABLE connections (
+    id              TEXT PRIMARY KEY,
+    event_id        TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    from_id         TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    to_id           TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    lo_id           TEXT NOT NULL,
+    hi_id           TEXT NOT NULL,
+    device_id       TEXT REFERENCES devices(id) ON DELETE SET NULL,
+    idempotency_key TEXT,
+    created_at      INTEGER NOT NULL,
+    UNIQUE (event_id, lo_id, hi_id),
+    CHECK (lo_id < hi_id)
+);
+CREATE INDEX connections_by_from ON connections(from_id);
+CREATE INDEX connections_by_to ON connections(to_id);
+CREATE INDEX connections_by_event ON connections(event_id, created_at);
+
+CREATE TABLE live_log (
+    event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (event_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE idempotency (
+    event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    key         TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status      INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (event_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE admins (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+"#;
+
+/// Brings the schema up to date.
+pub(crate) fn run(conn: &mut Connection) -> Result<()> {
+    let migrations = Migrations::new(vec![M::up(V1)]);
+    migrations.to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        let migrations =
+            rusqlite_migration::Migrations::new(vec![rusqlite_migration::M::up(super::V1)]);
+        assert!(migrations.validate().is_ok());
+    }
+}

@@ -1,0 +1,64 @@
+//! The wall snapshot query.
+
+use crate::error::Result;
+use crate::validate;
+use livewall_protocol::{Snapshot, SnapshotTag, WallLink, WallNode};
+use rusqlite::Transaction;
+use std::collections::HashSet;
+
+use super::{events, log};
+
+/// Everything a wall draws, read in one transaction with the log position, so `seq` matches the data exactly.
+/// Hidden people and their links are left out; e-mails are never read.
+pub fn snapshot(tx: &Transaction<'_>, event_id: &str) -> Result<Snapshot> {
+    let (epoch, seq) = log::position(tx, event_id)?;
+    let event = events::get(tx, event_id)?;
+    let initials = event.settings.initials_only;
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, name, avatar, major, company FROM profiles WHERE event_id = ?1 AND hidden = 0
+         ORDER BY created_at, rowid",
+    )?;
+    let nodes = stmt
+        .query_map([event_id], |r| {
+            let name: String = r.get(1)?;
+            Ok(WallNode {
+                id: r.get(0)?,
+                name: if initials {
+                    validate::initials(&name)
+                } else {
+                    name
+                },
+                avatar: r.get(2)?,
+                major: r.get(3)?,
+                company: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let visible: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut stmt = tx.prepare_cached(
+        "SELECT from_id, to_id, created_at FROM connections WHERE event_id = ?1 ORDER BY created_at, rowid",
+    )?;
+    let mut links = Vec::new();
+    let mut rows = stmt.query([event_id])?;
+    while let Some(r) = rows.next()? {
+        let source: String = r.get(0)?;
+        let target: String = r.get(1)?;
+        if visible.contains(source.as_str()) && visible.contains(target.as_str()) {
+            links.push(WallLink {
+                source,
+                target,
+                created_at: r.get(2)?,
+            });
+        }
+    }
+    Ok(Snapshot {
+        kind: SnapshotTag::Snapshot,
+        event_id: event.id,
+        event_name: event.name,
+        epoch,
+        seq,
+        settings: event.settings,
+        nodes,
+        links,
+    })
+}

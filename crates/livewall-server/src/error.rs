@@ -1,0 +1,129 @@
+//! The server's one error type. Each variant maps to an HTTP status and to the JSON body
+//! `{"error":{"code","message"}}`; internal details are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use livewall_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+
+/// Everything a request or a store operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{message}")]
+    Validation {
+        message: String,
+        details: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    RateLimited(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A 422 with a single message.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation {
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// The wire code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Validation { .. } => ErrorCode::Validation,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Db(_) | Self::Migration(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code())
+    }
+
+    /// The JSON body of this error; 5xx details stay in the log.
+    pub fn body(&self) -> ErrorBody {
+        let (message, details) = match self {
+            Self::Db(_) | Self::Migration(_) | Self::Internal(_) => (
+                "internal server error; see the server log".to_owned(),
+                Vec::new(),
+            ),
+            Self::Validation { message, details } => (message.clone(), details.clone()),
+            other => (other.to_string(), Vec::new()),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message,
+                details,
+            },
+        }
+    }
+}
+
+/// The HTTP status for a wire error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Db(e) => {
+                metrics::counter!("livewall_db_errors_total").increment(1);
+                tracing::error!(error = %e, "database error");
+            }
+            Self::Migration(e) => tracing::error!(error = %e, "migration error"),
+            Self::Internal(e) => tracing::error!(error = %e, "internal error"),
+            _ => {}
+        }
+        let mut res = (self.status(), axum::Json(self.body())).into_response();
+        if matches!(self, Self::Unauthorized(_)) {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}

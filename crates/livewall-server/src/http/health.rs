@@ -1,0 +1,46 @@
+//! `/healthz` (the process answers), `/readyz` (it can serve: database reachable, not shutting down) and
+//! `/metrics` (Prometheus text).
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200)))]
+pub(crate) async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: 503 while the database does not answer or the server is stopping.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200), (status = 503)))]
+pub(crate) async fn readyz(State(s): State<AppState>) -> Result<axum::Json<serde_json::Value>> {
+    if s.shutdown.is_cancelled() {
+        return Err(Error::Unavailable("the server is shutting down".into()));
+    }
+    if !s.db.ping().await {
+        return Err(Error::Unavailable("the database does not answer".into()));
+    }
+    Ok(axum::Json(serde_json::json!({ "status": "ready" })))
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, content_type = "text/plain")))]
+pub(crate) async fn metrics_text() -> Response {
+    let mut res = crate::metrics::handle().render().into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    res
+}

@@ -1,0 +1,70 @@
+//! The livewall server: REST and WebSocket API over SQLite.
+//!
+//! Stations post connections ("A met B"), walls load a snapshot and follow the event's live log, organisers
+//! manage events, attendees and device tokens. This crate is the middle of the workspace: it depends on
+//! `livewall-protocol` for every wire type, and the desktop app embeds it to run a whole event on one laptop.
+//!
+//! Layout: [`db`] is the store (one module per table, the live log in [`db::log`]), [`hub`] hands committed
+//! log entries to live subscribers, [`http`] has one module per resource, [`auth`] checks tokens, [`state`]
+//! ties them together. [`run`] serves an [`app`] on a listener until a shutdown future resolves, so tests and
+//! the desktop app bring their own listener and shutdown.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod ids;
+pub mod metrics;
+pub mod state;
+pub mod validate;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use state::AppState;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The whole HTTP application for `state`.
+pub fn app(state: AppState) -> axum::Router {
+    http::router(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then stops accepting and finishes in-flight requests.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let token = state.shutdown.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        token.cancel();
+    });
+    let hub = state.hub.clone();
+    let sweep_stop = state.shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = every.tick() => hub.sweep(),
+                _ = sweep_stop.cancelled() => break,
+            }
+        }
+    });
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, db = %state.db.path().display(), "livewall server listening");
+    }
+    let stop = state.shutdown.clone();
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop.cancelled_owned())
+    .await
+}

@@ -1,0 +1,139 @@
+//! `livewall-server`: thin entry point; everything lives in the library.
+
+use anyhow::Context;
+use clap::Parser;
+use livewall_server::config::{AdminCommand, Cli, Command, Config, LogFormat};
+use livewall_server::{AppState, auth, db, demo, ids};
+use std::io::Read;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.log_format);
+    match cli.command {
+        Command::Serve(args) => {
+            let config = Config::from_args(&args, "livewall.db")?;
+            let (state, bootstrap) = AppState::open(config)
+                .await
+                .context("cannot open the server state")?;
+            if let Some(b) = bootstrap {
+                eprintln!(
+                    "First start: created the organiser account '{}' with password '{}'.\n\
+                     Log in with POST /api/login, or change it with: livewall-server admin create --username {}",
+                    b.username, b.password, b.username
+                );
+            }
+            let listener = tokio::net::TcpListener::bind(args.bind)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.bind))?;
+            livewall_server::run(listener, state, shutdown_signal()).await?;
+        }
+        Command::Demo(args) => {
+            let config = Config::from_args(&args.serve, "livewall-demo.db")?;
+            let (state, bootstrap) = AppState::open(config)
+                .await
+                .context("cannot open the server state")?;
+            let listener = tokio::net::TcpListener::bind(args.serve.bind)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.serve.bind))?;
+            let addr = listener.local_addr()?;
+            let event = demo::seed(&state, args.attendees)
+                .await
+                .context("cannot create the demo event")?;
+            if args.tap_ms > 0 {
+                demo::spawn_taps(
+                    state.clone(),
+                    event.clone(),
+                    std::time::Duration::from_millis(args.tap_ms),
+                );
+            }
+            let base = state
+                .config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}"));
+            let mut msg = format!(
+                "\nlivewall demo is running.\n  Wall:      {base}/wall/{event}\n  Snapshot:  {base}/api/events/{event}/wall\n  Admin:     {base}/admin\n  API docs:  {base}/api/openapi.json\n"
+            );
+            if let Some(b) = bootstrap {
+                msg.push_str(&format!("  Login:     {} / {}\n", b.username, b.password));
+            }
+            eprintln!("{msg}\nPress Ctrl-C to stop.");
+            livewall_server::run(listener, state, shutdown_signal()).await?;
+        }
+        Command::Admin(AdminCommand::Create {
+            db: path,
+            username,
+            password,
+        }) => {
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    eprintln!("Password for {username} (end with Ctrl-D):");
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s.trim_end_matches(['\n', '\r']).to_owned()
+                }
+            };
+            anyhow::ensure!(
+                password.len() >= 8,
+                "the password must be at least 8 characters"
+            );
+            let store = db::Db::open(&path, 1)?;
+            let hash = auth::hash_password(&password)?;
+            let now = ids::now_ms();
+            let name = username.clone();
+            let admin = store
+                .write(move |tx| db::admins::upsert(tx, &name, &hash, now))
+                .await?;
+            eprintln!(
+                "Organiser account '{}' is ready in {}.",
+                admin.username,
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,117 @@
+//! The state every handler shares: database, hub, token checker, settings and caches.
+
+use crate::auth::{self, Auth};
+use crate::config::Config;
+use crate::db::log::{self, LogEntry};
+use crate::db::{self, Db};
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::ids;
+use bytes::Bytes;
+use rusqlite::Transaction;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+/// A serialised snapshot, kept until the event's log moves on.
+#[derive(Debug)]
+pub struct CachedWall {
+    pub epoch: String,
+    pub seq: u64,
+    pub body: Bytes,
+}
+
+/// The account created at first start, for the binary to print.
+#[derive(Debug, Clone)]
+pub struct BootstrapAdmin {
+    pub username: String,
+    pub password: String,
+}
+
+/// Cheap-to-clone handle to everything shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub hub: Hub,
+    pub auth: Arc<Auth>,
+    pub config: Arc<Config>,
+    pub walls: Arc<Mutex<HashMap<String, Arc<CachedWall>>>>,
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// Opens the database, loads (or creates) the signing secret and the device table, and creates the first
+    /// admin account on a new database.
+    pub async fn open(config: Config) -> Result<(Self, Option<BootstrapAdmin>)> {
+        let db = Db::open(&config.db_path, config.db_readers)?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.as_bytes().to_vec(),
+            None => {
+                let mut p = config.db_path.clone().into_os_string();
+                p.push(".secret");
+                auth::load_or_create_secret(std::path::Path::new(&p))?
+            }
+        };
+        let auth = Auth::new(&secret);
+        for d in db.read(db::devices::active).await? {
+            auth.grant(&d);
+        }
+        let bootstrap = Self::bootstrap_admin(&db, config.admin_password.clone()).await?;
+        let state = Self {
+            db,
+            hub: Hub::default(),
+            auth: Arc::new(auth),
+            config: Arc::new(config),
+            walls: Arc::default(),
+            shutdown: CancellationToken::new(),
+        };
+        Ok((state, bootstrap))
+    }
+
+    async fn bootstrap_admin(db: &Db, password: Option<String>) -> Result<Option<BootstrapAdmin>> {
+        if db.read(db::admins::count).await? > 0 {
+            return Ok(None);
+        }
+        let password = password.unwrap_or_else(ids::new_id);
+        let pw = password.clone();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+            .await
+            .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))??;
+        let now = ids::now_ms();
+        db.write(move |tx| db::admins::upsert(tx, "admin", &hash, now))
+            .await?;
+        Ok(Some(BootstrapAdmin {
+            username: "admin".into(),
+            password,
+        }))
+    }
+
+    /// Runs a write that may append log entries, then publishes them in commit order.
+    pub async fn write_logged<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<(T, Vec<LogEntry>)> + Send + 'static,
+    {
+        let retention = self.config.log_retention;
+        let hub = self.hub.clone();
+        let (value, _) = self
+            .db
+            .write_then(
+                move |tx| {
+                    let (value, entries) = f(tx)?;
+                    // Prune now and then (every 1024 entries) rather than on every write.
+                    for e in entries.iter().filter(|e| e.seq % 1024 == 0) {
+                        log::prune(tx, &e.event_id, retention)?;
+                    }
+                    Ok((value, entries))
+                },
+                move |(_, entries): &(T, Vec<LogEntry>)| {
+                    for e in entries {
+                        hub.publish(e);
+                    }
+                },
+            )
+            .await?;
+        Ok(value)
+    }
+}
