@@ -32,6 +32,8 @@ use tokio::net::TcpListener;
 
 /// The whole HTTP application for `state`.
 pub fn app(state: AppState) -> axum::Router {
+    // Install the recorder before the first request so early requests are counted too.
+    let _ = metrics::handle();
     http::router(state)
 }
 

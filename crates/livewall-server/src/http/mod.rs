@@ -11,6 +11,7 @@ mod legacy;
 mod login;
 pub mod openapi;
 mod profiles;
+pub mod ui;
 mod wall;
 
 pub use avatars::svg as avatar_svg;
@@ -27,6 +28,7 @@ use tower_http::trace::TraceLayer;
 /// Every route of the server, with its layers.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    let ui_dir = ui::ui_dir(state.config.ui_dir.as_deref());
     Router::new()
         .merge(login::router())
         .merge(events::router())
@@ -38,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(avatars::router())
         .merge(openapi::router())
+        .merge(ui::router(ui_dir))
         .fallback(|| async { Error::NotFound("no such route".into()).into_response() })
         .method_not_allowed_fallback(|| async {
             (
