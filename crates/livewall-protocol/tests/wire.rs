@@ -6,7 +6,13 @@ use livewall_protocol::*;
 use serde_json::json;
 
 fn person(id: &str, name: &str) -> Person {
-    Person { id: id.into(), name: name.into(), avatar: None, major: Some("Design".into()), company: None }
+    Person {
+        id: id.into(),
+        name: name.into(),
+        avatar: None,
+        major: Some("Design".into()),
+        company: None,
+    }
 }
 
 #[test]
@@ -18,14 +24,33 @@ fn snapshot_keeps_the_original_shape() {
         epoch: "e1".into(),
         seq: 7,
         settings: EventSettings::default(),
-        nodes: vec![WallNode { id: "a".into(), name: "Ada".into(), avatar: Some("/a.png".into()), major: None, company: None }],
-        links: vec![WallLink { source: "a".into(), target: "b".into(), created_at: 1_234_567_890 }],
+        nodes: vec![WallNode {
+            id: "a".into(),
+            name: "Ada".into(),
+            avatar: Some("/a.png".into()),
+            major: None,
+            company: None,
+        }],
+        links: vec![WallLink {
+            source: "a".into(),
+            target: "b".into(),
+            created_at: 1_234_567_890,
+        }],
     };
     let v = serde_json::to_value(&snap).unwrap();
     assert_eq!(v["type"], "snapshot");
-    assert_eq!(v["nodes"][0], json!({"id": "a", "name": "Ada", "avatar": "/a.png", "major": null, "company": null}));
-    assert_eq!(v["links"][0], json!({"source": "a", "target": "b", "createdAt": 1_234_567_890}));
-    assert_eq!((v["epoch"].as_str(), v["seq"].as_u64()), (Some("e1"), Some(7)));
+    assert_eq!(
+        v["nodes"][0],
+        json!({"id": "a", "name": "Ada", "avatar": "/a.png", "major": null, "company": null})
+    );
+    assert_eq!(
+        v["links"][0],
+        json!({"source": "a", "target": "b", "createdAt": 1_234_567_890})
+    );
+    assert_eq!(
+        (v["epoch"].as_str(), v["seq"].as_u64()),
+        (Some("e1"), Some(7))
+    );
     let back: Snapshot = serde_json::from_value(v).unwrap();
     assert_eq!(back, snap);
 }
@@ -47,17 +72,28 @@ fn live_connection_keeps_the_original_shape() {
             assert!(v[side].get(key).is_some(), "{side}.{key}");
         }
     }
-    assert_eq!((v["eventId"].as_str(), v["seq"].as_u64()), (Some("ev"), Some(3)));
+    assert_eq!(
+        (v["eventId"].as_str(), v["seq"].as_u64()),
+        (Some("ev"), Some(3))
+    );
     assert_eq!(msg.seq(), Some(3));
 }
 
 #[test]
 fn client_messages_parse() {
-    let sub: ClientMessage =
-        serde_json::from_value(json!({"action": "subscribe", "eventId": "ev", "since": {"epoch": "e1", "seq": 4}})).unwrap();
+    let sub: ClientMessage = serde_json::from_value(
+        json!({"action": "subscribe", "eventId": "ev", "since": {"epoch": "e1", "seq": 4}}),
+    )
+    .unwrap();
     assert_eq!(
         sub,
-        ClientMessage::Subscribe { event_id: "ev".into(), since: Some(LogPosition { epoch: "e1".into(), seq: 4 }) }
+        ClientMessage::Subscribe {
+            event_id: "ev".into(),
+            since: Some(LogPosition {
+                epoch: "e1".into(),
+                seq: 4
+            })
+        }
     );
     let ping: ClientMessage = serde_json::from_value(json!({"action": "ping"})).unwrap();
     assert_eq!(ping, ClientMessage::Ping);
@@ -67,13 +103,21 @@ fn client_messages_parse() {
 #[test]
 fn party_refs_accept_every_form() {
     let c: CreateConnection =
-        serde_json::from_value(json!({"from": "ada@example.org", "to": {"tagUid": "04A1B2C3"}})).unwrap();
+        serde_json::from_value(json!({"from": "ada@example.org", "to": {"tagUid": "04A1B2C3"}}))
+            .unwrap();
     assert_eq!(c.from, PartyRef::Text("ada@example.org".into()));
     assert_eq!(c.to, PartyRef::By(PartyKey::TagUid("04A1B2C3".into())));
-    let legacy: LegacyInteraction =
-        serde_json::from_value(json!({"eventId": "ev", "fromEmail": "a@x.org", "toEmail": "b@x.org"})).unwrap();
+    let legacy: LegacyInteraction = serde_json::from_value(
+        json!({"eventId": "ev", "fromEmail": "a@x.org", "toEmail": "b@x.org"}),
+    )
+    .unwrap();
     assert_eq!(legacy.event_id, "ev");
-    assert!(serde_json::from_value::<CreateConnection>(json!({"from": {"email": "a", "profileId": "b"}, "to": "c"})).is_err());
+    assert!(
+        serde_json::from_value::<CreateConnection>(
+            json!({"from": {"email": "a", "profileId": "b"}, "to": "c"})
+        )
+        .is_err()
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use livewall_protocol::{CreateConnection, CreateEvent, CreateProfile, EventSettings, PartyKey, PartyRef};
+use livewall_protocol::{
+    CreateConnection, CreateEvent, CreateProfile, EventSettings, PartyKey, PartyRef,
+};
 use livewall_server::{AppState, Config, db};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -37,7 +39,11 @@ async fn main() {
     let (state, _) = AppState::open(config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(livewall_server::run(listener, state.clone(), std::future::pending()));
+    tokio::spawn(livewall_server::run(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
 
     // Seed: 5,000 profiles and 25,000 connections, written straight to the store.
     let t = Instant::now();
@@ -45,7 +51,13 @@ async fn main() {
         .write_logged(|tx| {
             db::events::insert(
                 tx,
-                CreateEvent { id: Some("bench".into()), name: "Bench".into(), starts_at: None, ends_at: None, settings: None },
+                CreateEvent {
+                    id: Some("bench".into()),
+                    name: "Bench".into(),
+                    starts_at: None,
+                    ends_at: None,
+                    settings: None,
+                },
                 0,
             )?;
             let people: Vec<CreateProfile> = (0..PROFILES)
@@ -73,15 +85,22 @@ async fn main() {
                     from: PartyRef::By(PartyKey::ProfileId(format!("p{a:05}"))),
                     to: PartyRef::By(PartyKey::ProfileId(format!("p{b:05}"))),
                 };
-                entries.extend(db::connections::post(tx, "bench", &req, None, None, k as i64)?.entry);
+                entries
+                    .extend(db::connections::post(tx, "bench", &req, None, None, k as i64)?.entry);
             }
             Ok(((), entries))
         })
         .await
         .unwrap();
-    println!("seeded {PROFILES} profiles and {LINKS} connections in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "seeded {PROFILES} profiles and {LINKS} connections in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
     let token: String = client
         .post(format!("{base}/api/login"))
         .json(&json!({"username": "admin", "password": "bench-password"}))
@@ -114,7 +133,13 @@ async fn main() {
         let (client, token, wall) = (client.clone(), token.clone(), wall.clone());
         async move {
             let s = Instant::now();
-            let res = client.get(&wall).bearer_auth(&token).header("accept-encoding", enc).send().await.unwrap();
+            let res = client
+                .get(&wall)
+                .bearer_auth(&token)
+                .header("accept-encoding", enc)
+                .send()
+                .await
+                .unwrap();
             let etag = res.headers()["etag"].to_str().unwrap().to_owned();
             let body = res.bytes().await.unwrap();
             (s.elapsed(), body.len(), etag)
@@ -148,12 +173,22 @@ async fn main() {
             len = l;
         }
         lat.sort();
-        sizes.push(format!("{enc} {:.0} KB (p50 {})", len as f64 / 1024.0, ms(pct(&lat, 0.5))));
+        sizes.push(format!(
+            "{enc} {:.0} KB (p50 {})",
+            len as f64 / 1024.0,
+            ms(pct(&lat, 0.5))
+        ));
     }
     let mut not_modified = Vec::new();
     for _ in 0..50 {
         let s = Instant::now();
-        let res = client.get(&wall).bearer_auth(&token).header("if-none-match", &etag).send().await.unwrap();
+        let res = client
+            .get(&wall)
+            .bearer_auth(&token)
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 304);
         not_modified.push(s.elapsed());
     }
@@ -203,7 +238,13 @@ async fn main() {
             let mut lat = Vec::with_capacity(per);
             for i in 0..per {
                 let s = Instant::now();
-                post(client.clone(), token.clone(), base.clone(), start + c * per + i).await;
+                post(
+                    client.clone(),
+                    token.clone(),
+                    base.clone(),
+                    start + c * per + i,
+                )
+                .await;
                 lat.push(s.elapsed());
             }
             lat
@@ -223,5 +264,4 @@ async fn main() {
         ms(pct(&lat, 0.5)),
         ms(pct(&lat, 0.99))
     );
-
 }

@@ -1,0 +1,28 @@
+//! The Rust client of the livewall server, used by the desktop app (kiosk, station, admin), the tests and tools.
+//!
+//! - [`rest::Client`]: the REST API over reqwest (rustls), errors decoded from the server's JSON error body.
+//! - [`live::follow`]: the WebSocket live log of one event with the resume protocol: it subscribes from the last
+//!   position it saw, de-duplicates by `seq`, reloads the snapshot when the server answers `recovered:false`, and
+//!   reconnects with full-jitter exponential backoff (0.5 s to 20 s).
+//! - [`cache::WallCache`]: SQLite copy of the last snapshot and every entry applied since, so a kiosk can draw its
+//!   wall at start-up with no network.
+//! - [`outbox::Outbox`]: durable queue of taps, each with an idempotency key, delivered in order and removed only
+//!   once the server has answered, so a tap is delivered exactly once across crashes and restarts.
+//!
+//! It depends only on `livewall-protocol`; the server crate is not needed to talk to a server.
+
+pub mod backoff;
+pub mod cache;
+pub mod error;
+pub mod live;
+pub mod outbox;
+pub mod rest;
+pub mod wall;
+
+pub use error::{ClientError, Result};
+pub use rest::Client;
+
+/// Installs the rustls crypto provider (ring) once per process; every TLS connection of this crate needs it.
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,238 @@
+//! The station's durable queue of taps.
+//!
+//! A tap is written to SQLite with a fresh idempotency key before anything is sent. Delivery sends the oldest
+//! first and deletes a tap only after the server answered it (created, duplicate, or refused for good such as an
+//! unknown badge). A crash between send and answer leaves the tap queued; sending it again with the same key
+//! makes the server return its first answer, so the connection is created exactly once.
+
+use crate::error::{ClientError, Result};
+use crate::rest::{Client, Posted};
+use livewall_protocol::CreateConnection;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use rusqlite::{Connection, params};
+use rusqlite_migration::{M, Migrations};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = "
+CREATE TABLE taps (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id    TEXT NOT NULL,
+    key         TEXT NOT NULL UNIQUE,
+    request     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT
+);
+";
+
+/// A tap waiting to be delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTap {
+    pub id: i64,
+    pub event_id: String,
+    pub key: String,
+    pub request: CreateConnection,
+    pub created_at: i64,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// What happened to one tap.
+#[derive(Debug)]
+pub enum Delivery {
+    /// The server stored it (201) or already had the pair (200).
+    Delivered {
+        tap: PendingTap,
+        posted: Box<Posted>,
+    },
+    /// The server refused it for good (unknown badge, self-connection...): it is dropped, with the reason.
+    Refused { tap: PendingTap, error: ClientError },
+}
+
+/// The result of one delivery round.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub deliveries: Vec<Delivery>,
+    /// Taps still queued (the server could not be reached).
+    pub waiting: usize,
+    /// Why delivery stopped early, if it did.
+    pub stopped_by: Option<String>,
+}
+
+/// Handle to the outbox file. Cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+impl Outbox {
+    /// Opens (creating if needed) the outbox at `path`. `synchronous=FULL`: a queued tap survives a power cut.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Migrations::new(vec![M::up(SCHEMA)]).to_latest(&mut conn)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn
+                .lock()
+                .map_err(|_| ClientError::Task("outbox lock poisoned".into()))?;
+            f(&mut c)
+        })
+        .await
+        .map_err(|e| ClientError::Task(e.to_string()))?
+    }
+
+    /// Queues a tap with a new idempotency key; it is on disk when this returns.
+    pub async fn enqueue(&self, event_id: &str, request: CreateConnection) -> Result<PendingTap> {
+        let key: String = rand::rng()
+            .sample_iter(Alphanumeric)
+            .take(24)
+            .map(char::from)
+            .collect();
+        let body = serde_json::to_string(&request)?;
+        let (event, k) = (event_id.to_owned(), key.clone());
+        let created_at = now_ms();
+        let id = self
+            .with(move |c| {
+                c.execute(
+                    "INSERT INTO taps (event_id, key, request, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![event, k, body, created_at],
+                )?;
+                Ok(c.last_insert_rowid())
+            })
+            .await?;
+        Ok(PendingTap {
+            id,
+            event_id: event_id.to_owned(),
+            key,
+            request,
+            created_at,
+            attempts: 0,
+            last_error: None,
+        })
+    }
+
+    /// Every queued tap, oldest first.
+    pub async fn pending(&self) -> Result<Vec<PendingTap>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, event_id, key, request, created_at, attempts, last_error FROM taps ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, u32>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, event_id, key, request, created_at, attempts, last_error) = row?;
+                out.push(PendingTap {
+                    id,
+                    event_id,
+                    key,
+                    request: serde_json::from_str(&request)?,
+                    created_at,
+                    attempts,
+                    last_error,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// How many taps wait.
+    pub async fn len(&self) -> Result<usize> {
+        self.with(|c| {
+            Ok(
+                c.query_row("SELECT COUNT(*) FROM taps", [], |r| r.get::<_, i64>(0))?
+                    .max(0) as usize,
+            )
+        })
+        .await
+    }
+
+    /// True when nothing waits.
+    pub async fn is_empty(&self) -> Result<bool> {
+        Ok(self.len().await? == 0)
+    }
+
+    async fn remove(&self, id: i64) -> Result<()> {
+        self.with(move |c| {
+            c.execute("DELETE FROM taps WHERE id = ?1", [id])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn note_failure(&self, id: i64, error: String) -> Result<()> {
+        self.with(move |c| {
+            c.execute(
+                "UPDATE taps SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sends queued taps in order until the queue is empty or the server cannot be reached.
+    pub async fn deliver(&self, client: &Client) -> Result<Report> {
+        let mut report = Report::default();
+        let pending = self.pending().await?;
+        let total = pending.len();
+        for (i, tap) in pending.into_iter().enumerate() {
+            match client
+                .post_connection(&tap.event_id, &tap.request, Some(&tap.key))
+                .await
+            {
+                Ok(posted) => {
+                    self.remove(tap.id).await?;
+                    tracing::info!(key = %tap.key, status = posted.status, "tap delivered");
+                    report.deliveries.push(Delivery::Delivered {
+                        tap,
+                        posted: Box::new(posted),
+                    });
+                }
+                Err(error) if error.is_transient() => {
+                    self.note_failure(tap.id, error.to_string()).await?;
+                    report.waiting = total - i;
+                    report.stopped_by = Some(error.to_string());
+                    return Ok(report);
+                }
+                Err(error) => {
+                    self.remove(tap.id).await?;
+                    tracing::warn!(key = %tap.key, error = %error, "tap refused by the server");
+                    report.deliveries.push(Delivery::Refused { tap, error });
+                }
+            }
+        }
+        Ok(report)
+    }
+}
