@@ -80,8 +80,19 @@ pub fn apply(snapshot: &mut Snapshot, msg: &ServerMessage) -> bool {
             snapshot.event_name = name.clone();
             snapshot.settings = settings.clone();
         }
-        ServerMessage::Announcement { .. }
-        | ServerMessage::Subscribed { .. }
+        ServerMessage::Announcement {
+            message, audience, ..
+        } => {
+            snapshot.announcement =
+                message
+                    .clone()
+                    .map(|message| livewall_protocol::CurrentAnnouncement {
+                        message,
+                        audience: *audience,
+                        created_at: 0,
+                    });
+        }
+        ServerMessage::Subscribed { .. }
         | ServerMessage::Presence(_)
         | ServerMessage::Pong
         | ServerMessage::Error { .. } => {}
@@ -115,6 +126,7 @@ mod tests {
             settings: EventSettings::default(),
             nodes: vec![],
             links: vec![],
+            announcement: None,
         }
     }
 

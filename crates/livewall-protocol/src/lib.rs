@@ -10,6 +10,7 @@
 //! `{"type":"connection","createdAt",...,"from":{"id","name","avatar","major"},"to":{...}}` event. Timestamps are
 //! milliseconds since the Unix epoch.
 
+pub mod admin;
 pub mod auth;
 pub mod connection;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod patch;
 pub mod profile;
 pub mod wall;
 
+pub use admin::*;
 pub use auth::*;
 pub use connection::*;
 pub use error::*;

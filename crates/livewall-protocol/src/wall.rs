@@ -1,6 +1,6 @@
 //! The wall snapshot: everything a wall needs to draw, in the original shape.
 
-use crate::{EventSettings, Millis};
+use crate::{CurrentAnnouncement, EventSettings, Millis};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -60,4 +60,7 @@ pub struct Snapshot {
     pub settings: EventSettings,
     pub nodes: Vec<WallNode>,
     pub links: Vec<WallLink>,
+    /// The banner shown now, if any.
+    #[serde(default)]
+    pub announcement: Option<CurrentAnnouncement>,
 }

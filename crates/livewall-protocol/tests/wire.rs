@@ -36,6 +36,7 @@ fn snapshot_keeps_the_original_shape() {
             target: "b".into(),
             created_at: 1_234_567_890,
         }],
+        announcement: None,
     };
     let v = serde_json::to_value(&snap).unwrap();
     assert_eq!(v["type"], "snapshot");

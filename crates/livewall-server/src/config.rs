@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `livewall-server`: the livewall REST and WebSocket server.
 #[derive(Debug, Parser)]
@@ -66,6 +67,44 @@ pub struct ServeArgs {
     /// Folder of the built web UI (`ui/dist`); found next to the binary's workspace when not given.
     #[arg(long, env = "LIVEWALL_UI_DIR")]
     pub ui_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub ws: WsArgs,
+}
+
+/// Flags of the live WebSocket endpoint (`/ws`).
+#[derive(Debug, Clone, Args)]
+pub struct WsArgs {
+    /// How often the server pings each socket, in milliseconds.
+    #[arg(long, env = "LIVEWALL_WS_PING_INTERVAL_MS", default_value_t = 25_000)]
+    pub ws_ping_interval_ms: u64,
+    /// How long past a missed ping a silent socket is kept before it is dropped, in milliseconds.
+    #[arg(long, env = "LIVEWALL_WS_PONG_TIMEOUT_MS", default_value_t = 10_000)]
+    pub ws_pong_timeout_ms: u64,
+    /// Frames a socket may have waiting to be sent before it is closed as too slow (close code 4008).
+    #[arg(long, env = "LIVEWALL_WS_QUEUE_FRAMES", default_value_t = 1024)]
+    pub ws_queue_frames: usize,
+    /// Largest message a client may send, in bytes (larger ones close the socket with 1009).
+    #[arg(long, env = "LIVEWALL_WS_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024)]
+    pub ws_max_message_bytes: usize,
+    /// Events one socket may subscribe to at once.
+    #[arg(long, env = "LIVEWALL_WS_MAX_SUBSCRIPTIONS", default_value_t = 8)]
+    pub ws_max_subscriptions: usize,
+    /// New sockets per second allowed from one IP address (0: no limit).
+    #[arg(long, env = "LIVEWALL_WS_CONNECT_RATE", default_value_t = 20.0)]
+    pub ws_connect_rate: f64,
+    /// Sockets one IP address may open in a burst before the rate applies (a venue behind one NAT reconnecting).
+    #[arg(long, env = "LIVEWALL_WS_CONNECT_BURST", default_value_t = 200)]
+    pub ws_connect_burst: u32,
+    /// Presence changes are gathered for this long before being sent, in milliseconds.
+    #[arg(long, env = "LIVEWALL_WS_PRESENCE_INTERVAL_MS", default_value_t = 500)]
+    pub ws_presence_interval_ms: u64,
+    /// Per-socket read buffer and write batch size, in bytes (small keeps idle sockets cheap).
+    #[arg(long, env = "LIVEWALL_WS_BUFFER_BYTES", default_value_t = 4096)]
+    pub ws_buffer_bytes: usize,
+    /// Kernel send buffer of every accepted TCP connection, in bytes (default: the kernel's autotuning). A small
+    /// one makes a socket that stops reading show up in its outbound queue sooner.
+    #[arg(long, env = "LIVEWALL_TCP_SEND_BUFFER_BYTES")]
+    pub tcp_send_buffer_bytes: Option<usize>,
 }
 
 /// Flags of `demo`.
@@ -108,6 +147,100 @@ pub struct Config {
     pub log_retention: u64,
     pub db_readers: usize,
     pub ui_dir: Option<PathBuf>,
+    pub ws: WsConfig,
+}
+
+/// Checked settings of the live WebSocket endpoint.
+#[derive(Debug, Clone)]
+pub struct WsConfig {
+    pub ping_interval: Duration,
+    pub pong_timeout: Duration,
+    pub queue_frames: usize,
+    pub max_message_bytes: usize,
+    pub max_subscriptions: usize,
+    /// Sockets per second per IP; `None` means no limit.
+    pub connect_rate: Option<f64>,
+    pub connect_burst: u32,
+    pub presence_interval: Duration,
+    pub buffer_bytes: usize,
+    /// `SO_SNDBUF` of accepted connections; `None` leaves the kernel's autotuning.
+    pub tcp_send_buffer: Option<usize>,
+}
+
+impl Default for WsConfig {
+    fn default() -> Self {
+        Self {
+            ping_interval: Duration::from_secs(25),
+            pong_timeout: Duration::from_secs(10),
+            queue_frames: 1024,
+            max_message_bytes: 16 * 1024,
+            max_subscriptions: 8,
+            connect_rate: Some(20.0),
+            connect_burst: 200,
+            presence_interval: Duration::from_millis(500),
+            buffer_bytes: 4096,
+            tcp_send_buffer: None,
+        }
+    }
+}
+
+impl WsArgs {
+    fn check(&self) -> Result<WsConfig, ConfigError> {
+        let ms = |name: &str, v: u64| {
+            if (10..=3_600_000).contains(&v) {
+                Ok(Duration::from_millis(v))
+            } else {
+                Err(ConfigError(format!(
+                    "--{name} must be between 10 and 3600000 milliseconds"
+                )))
+            }
+        };
+        if self.ws_queue_frames == 0 {
+            return Err(ConfigError("--ws-queue-frames must be at least 1".into()));
+        }
+        if self.ws_max_message_bytes < 256 {
+            return Err(ConfigError(
+                "--ws-max-message-bytes must be at least 256".into(),
+            ));
+        }
+        if self.ws_max_subscriptions == 0 {
+            return Err(ConfigError(
+                "--ws-max-subscriptions must be at least 1".into(),
+            ));
+        }
+        if !self.ws_connect_rate.is_finite() || self.ws_connect_rate < 0.0 {
+            return Err(ConfigError(
+                "--ws-connect-rate must be 0 (no limit) or a positive number".into(),
+            ));
+        }
+        if self.ws_connect_burst == 0 {
+            return Err(ConfigError("--ws-connect-burst must be at least 1".into()));
+        }
+        if let Some(n) = self.tcp_send_buffer_bytes
+            && !(1024..=64 * 1024 * 1024).contains(&n)
+        {
+            return Err(ConfigError(
+                "--tcp-send-buffer-bytes must be between 1024 and 67108864".into(),
+            ));
+        }
+        if !(256..=16 * 1024 * 1024).contains(&self.ws_buffer_bytes) {
+            return Err(ConfigError(
+                "--ws-buffer-bytes must be between 256 and 16777216".into(),
+            ));
+        }
+        Ok(WsConfig {
+            ping_interval: ms("ws-ping-interval-ms", self.ws_ping_interval_ms)?,
+            pong_timeout: ms("ws-pong-timeout-ms", self.ws_pong_timeout_ms)?,
+            queue_frames: self.ws_queue_frames,
+            max_message_bytes: self.ws_max_message_bytes,
+            max_subscriptions: self.ws_max_subscriptions,
+            connect_rate: (self.ws_connect_rate > 0.0).then_some(self.ws_connect_rate),
+            connect_burst: self.ws_connect_burst,
+            presence_interval: ms("ws-presence-interval-ms", self.ws_presence_interval_ms)?,
+            buffer_bytes: self.ws_buffer_bytes,
+            tcp_send_buffer: self.tcp_send_buffer_bytes,
+        })
+    }
 }
 
 /// A flag value that cannot be used.
@@ -150,6 +283,7 @@ impl Config {
             log_retention: a.log_retention,
             db_readers: a.db_readers.clamp(1, 64),
             ui_dir: a.ui_dir.clone(),
+            ws: a.ws.check()?,
         })
     }
 
@@ -164,6 +298,7 @@ impl Config {
             log_retention: 100_000,
             db_readers: 4,
             ui_dir: None,
+            ws: WsConfig::default(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! `livewall-protocol` for every wire type, and the desktop app embeds it to run a whole event on one laptop.
 //!
 //! Layout: [`db`] is the store (one module per table, the live log in [`db::log`]), [`hub`] hands committed
-//! log entries to live subscribers, [`http`] has one module per resource, [`auth`] checks tokens, [`state`]
+//! log entries to the live sockets of [`ws`], [`http`] has one module per resource, [`auth`] checks tokens, [`state`]
 //! ties them together. [`run`] serves an [`app`] on a listener until a shutdown future resolves, so tests and
 //! the desktop app bring their own listener and shutdown.
 
@@ -17,14 +17,17 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod ids;
+pub mod import;
 pub mod metrics;
 pub mod state;
 pub mod validate;
+pub mod ws;
 
 pub use config::Config;
 pub use error::{Error, Result};
 pub use state::AppState;
 
+use axum::serve::ListenerExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -59,14 +62,44 @@ pub async fn run(
             }
         }
     });
+    tokio::spawn(ws::presence_task(
+        state.hub.clone(),
+        state.config.ws.presence_interval,
+        state.shutdown.clone(),
+    ));
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %state.db.path().display(), "livewall server listening");
     }
     let stop = state.shutdown.clone();
+    let hub = state.hub.clone();
+    let send_buffer = state.config.ws.tcp_send_buffer;
+    // Live frames are small: without NODELAY, Nagle's algorithm would hold them back for an ACK.
+    let listener = listener.tap_io(move |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+        if let Some(n) = send_buffer
+            && let Err(e) = socket2::SockRef::from(&*tcp).set_send_buffer_size(n)
+        {
+            tracing::debug!(error = %e, "cannot set the TCP send buffer");
+        }
+    });
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stop.cancelled_owned())
-    .await
+    .await?;
+    // axum does not wait for upgraded sockets: they saw the same token and are closing with 1001.
+    let open = hub.session_count();
+    if tokio::time::timeout(SOCKET_CLOSE_WAIT, hub.wait_sessions())
+        .await
+        .is_err()
+    {
+        tracing::warn!(open, "some live sockets did not close in time");
+    }
+    Ok(())
 }
+
+/// How long shutdown waits for live sockets to take their close frame.
+const SOCKET_CLOSE_WAIT: Duration = Duration::from_secs(10);

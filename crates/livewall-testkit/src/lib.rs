@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod ws;
+
 use serde_json::{Value, json};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -24,7 +26,11 @@ pub fn server_bin() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running `livewall-server serve` process with its own temporary folder.
@@ -108,10 +114,21 @@ impl TestServer {
             {
                 return;
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("the server exited during start-up ({status}); log:\n{}", self.log());
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "the server exited during start-up ({status}); log:\n{}",
+                    self.log()
+                );
             }
-            assert!(Instant::now() < deadline, "the server did not become ready in 30 s; log:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "the server did not become ready in 30 s; log:\n{}",
+                self.log()
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
@@ -123,8 +140,13 @@ impl TestServer {
 
     /// Sends SIGTERM and waits for the process to exit; returns whether it exited successfully.
     pub async fn terminate(&mut self) -> bool {
-        let Some(mut child) = self.child.take() else { return true };
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let Some(mut child) = self.child.take() else {
+            return true;
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -164,7 +186,11 @@ impl TestServer {
     pub async fn admin(&self) -> Api {
         let api = self.api();
         let (status, body) = api
-            .call("POST", "/api/login", Some(json!({"username": "admin", "password": ADMIN_PASSWORD})))
+            .call(
+                "POST",
+                "/api/login",
+                Some(json!({"username": "admin", "password": ADMIN_PASSWORD})),
+            )
             .await;
         assert_eq!(status, 200, "admin login failed: {body}");
         Api::new(&self.base, body["token"].as_str().map(str::to_owned))
@@ -188,12 +214,20 @@ pub struct Api {
 impl Api {
     /// A client for `base`, with an optional bearer token.
     pub fn new(base: &str, token: Option<String>) -> Self {
-        Self { client: reqwest::Client::new(), base: base.to_owned(), token }
+        Self {
+            client: reqwest::Client::new(),
+            base: base.to_owned(),
+            token,
+        }
     }
 
     /// The same server with another token.
     pub fn with_token(&self, token: &str) -> Self {
-        Self { client: self.client.clone(), base: self.base.clone(), token: Some(token.to_owned()) }
+        Self {
+            client: self.client.clone(),
+            base: self.base.clone(),
+            token: Some(token.to_owned()),
+        }
     }
 
     /// A request builder with the bearer token set.
@@ -231,7 +265,11 @@ impl Api {
     /// Creates an event and returns its id.
     pub async fn create_event(&self, id: &str, settings: Value) -> String {
         let (s, b) = self
-            .call("POST", "/api/events", Some(json!({"id": id, "name": format!("Event {id}"), "settings": settings})))
+            .call(
+                "POST",
+                "/api/events",
+                Some(json!({"id": id, "name": format!("Event {id}"), "settings": settings})),
+            )
             .await;
         assert_eq!(s, 201, "create event: {b}");
         b["id"].as_str().unwrap().to_owned()
@@ -243,19 +281,35 @@ impl Api {
             .map(|i| json!({"name": format!("Person {i}"), "email": format!("p{i}@example.org")}))
             .collect();
         let (s, b) = self
-            .call("POST", &format!("/api/events/{event}/profiles/bulk"), Some(json!({"profiles": profiles})))
+            .call(
+                "POST",
+                &format!("/api/events/{event}/profiles/bulk"),
+                Some(json!({"profiles": profiles})),
+            )
             .await;
         assert_eq!(s, 201, "bulk create: {b}");
-        b["created"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+        b["created"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
     }
 
     /// Mints a device token (`station` or `kiosk`) for an event and returns (device id, token).
     pub async fn device(&self, event: &str, role: &str) -> (String, String) {
         let (s, b) = self
-            .call("POST", &format!("/api/events/{event}/devices"), Some(json!({"name": format!("{role} 1"), "role": role})))
+            .call(
+                "POST",
+                &format!("/api/events/{event}/devices"),
+                Some(json!({"name": format!("{role} 1"), "role": role})),
+            )
             .await;
         assert_eq!(s, 201, "mint device: {b}");
-        (b["device"]["id"].as_str().unwrap().to_owned(), b["token"].as_str().unwrap().to_owned())
+        (
+            b["device"]["id"].as_str().unwrap().to_owned(),
+            b["token"].as_str().unwrap().to_owned(),
+        )
     }
 
     /// Posts a connection between two e-mails.
@@ -270,7 +324,9 @@ impl Api {
 
     /// The wall snapshot.
     pub async fn wall(&self, event: &str) -> Value {
-        let (s, b) = self.call("GET", &format!("/api/events/{event}/wall"), None).await;
+        let (s, b) = self
+            .call("GET", &format!("/api/events/{event}/wall"), None)
+            .await;
         assert_eq!(s, 200, "wall: {b}");
         b
     }

@@ -97,10 +97,16 @@ CREATE TABLE admins (
 );
 "#;
 
+/// The banner currently shown on an event's walls and stations (JSON of `CurrentAnnouncement`).
+const V2: &str = "ALTER TABLE events ADD COLUMN announcement TEXT;";
+
+fn all() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1), M::up(V2)])
+}
+
 /// Brings the schema up to date.
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
-    let migrations = Migrations::new(vec![M::up(V1)]);
-    migrations.to_latest(conn)?;
+    all().to_latest(conn)?;
     Ok(())
 }
 
@@ -108,8 +114,6 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
 mod tests {
     #[test]
     fn migrations_are_valid() {
-        let migrations =
-            rusqlite_migration::Migrations::new(vec![rusqlite_migration::M::up(super::V1)]);
-        assert!(migrations.validate().is_ok());
+        assert!(super::all().validate().is_ok());
     }
 }

@@ -6,12 +6,14 @@
 //! gap-free and delivered in order. WAL mode lets the readers (snapshots, lists) run beside it.
 
 pub mod admins;
+pub mod announcements;
 pub mod connections;
 pub mod devices;
 pub mod events;
 pub mod log;
 mod migrations;
 pub mod profiles;
+pub mod stats;
 pub mod wall;
 
 use crate::error::{Error, Result};

@@ -51,6 +51,7 @@ pub fn snapshot(tx: &Transaction<'_>, event_id: &str) -> Result<Snapshot> {
             });
         }
     }
+    let announcement = super::announcements::current(tx, event_id)?;
     Ok(Snapshot {
         kind: SnapshotTag::Snapshot,
         event_id: event.id,
@@ -60,5 +61,6 @@ pub fn snapshot(tx: &Transaction<'_>, event_id: &str) -> Result<Snapshot> {
         settings: event.settings,
         nodes,
         links,
+        announcement,
     })
 }

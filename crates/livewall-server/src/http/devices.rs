@@ -86,6 +86,8 @@ pub(crate) async fn revoke(
         s.db.write(move |tx| db::devices::revoke(tx, &event, &id, now))
             .await?;
     s.auth.revoke(&device.id);
-    tracing::info!(event = %device.event_id, device = %device.id, "device revoked");
+    // Its live sockets go too, not only its next request.
+    let sockets = s.hub.close_device(&device.id);
+    tracing::info!(event = %device.event_id, device = %device.id, sockets, "device revoked");
     Ok(Json(device))
 }

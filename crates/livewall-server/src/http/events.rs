@@ -94,6 +94,7 @@ pub(crate) async fn remove(
     let id = event.clone();
     s.db.write(move |tx| db::events::delete(tx, &id)).await?;
     s.auth.revoke_event(&event);
+    s.hub.end_event(&event);
     s.walls
         .lock()
         .map_err(|_| Error::Internal("wall cache lock poisoned".into()))?

@@ -1,15 +1,20 @@
 //! The HTTP API: one module per resource, each with its own `router()`, merged here with the shared layers
 //! (metrics, tracing, compression, body limit, JSON 404/405, panic to 500).
 
+mod announcements;
 mod avatars;
 mod connections;
 mod devices;
 mod events;
+mod export;
 pub mod extract;
 mod health;
+mod imports;
 mod legacy;
 mod login;
 pub mod openapi;
+mod phone;
+mod presence;
 mod profiles;
 pub mod ui;
 mod wall;
@@ -36,6 +41,12 @@ pub fn router(state: AppState) -> Router {
         .merge(connections::router())
         .merge(wall::router())
         .merge(devices::router())
+        .merge(presence::router())
+        .merge(crate::ws::router(&state))
+        .merge(imports::router())
+        .merge(export::router())
+        .merge(announcements::router())
+        .merge(phone::router())
         .merge(legacy::router())
         .merge(health::router())
         .merge(avatars::router())

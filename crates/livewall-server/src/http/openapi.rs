@@ -36,9 +36,12 @@ impl utoipa::Modify for BearerAuth {
         super::connections::create, super::connections::list, super::connections::remove,
         super::wall::wall,
         super::devices::list, super::devices::create, super::devices::show, super::devices::revoke,
+        super::presence::presence,
         super::legacy::interaction, super::legacy::wall,
         super::health::healthz, super::health::readyz, super::health::metrics_text,
         super::avatars::avatar,
+        super::imports::preview, super::imports::commit, super::export::export,
+        super::announcements::announce, super::announcements::stats,
     ),
     components(schemas(livewall_protocol::ErrorBody, livewall_protocol::PartyKey, livewall_protocol::Presence))
 )]

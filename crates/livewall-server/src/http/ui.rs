@@ -19,7 +19,14 @@ pub fn ui_dir(configured: Option<&Path>) -> Option<PathBuf> {
 }
 
 pub(crate) fn router(dir: Option<PathBuf>) -> Router<AppState> {
-    const PAGES: [&str; 6] = ["/", "/wall/{event}", "/station", "/admin", "/admin/{*rest}", "/kiosk"];
+    const PAGES: [&str; 6] = [
+        "/",
+        "/wall/{event}",
+        "/station",
+        "/admin",
+        "/admin/{*rest}",
+        "/kiosk",
+    ];
     match dir {
         Some(dir) => {
             let index = ServeFile::new(dir.join("index.html"));

@@ -1,0 +1,55 @@
+//! `/api/events/{event}/announcements` (a banner on walls and stations) and `/api/events/{event}/stats`.
+
+use super::extract::{Json, Path};
+use crate::auth::Principal;
+use crate::db;
+use crate::error::Result;
+use crate::ids::now_ms;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use livewall_protocol::{Announce, CurrentAnnouncement, EventStats};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/events/{event}/announcements", post(announce))
+        .route("/api/events/{event}/stats", get(stats))
+}
+
+/// Shows a banner on the event's walls, stations or both; `message: null` clears it (admin).
+#[utoipa::path(post, path = "/api/events/{event}/announcements", tag = "events", security(("bearer" = [])),
+    params(("event" = String, Path)), request_body = Announce,
+    responses((status = 200, body = Option<CurrentAnnouncement>), (status = 422, body = livewall_protocol::ErrorBody)))]
+pub(crate) async fn announce(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(event): Path<String>,
+    Json(req): Json<Announce>,
+) -> Result<Json<Option<CurrentAnnouncement>>> {
+    p.require_admin()?;
+    let now = now_ms();
+    let current = s
+        .write_logged(move |tx| {
+            let (current, entry) = db::announcements::announce(tx, &event, &req, now)?;
+            Ok((current, vec![entry]))
+        })
+        .await?;
+    Ok(Json(current))
+}
+
+/// People, connections, taps per minute over the last ten minutes and the most connected people (admin).
+#[utoipa::path(get, path = "/api/events/{event}/stats", tag = "events", security(("bearer" = [])),
+    params(("event" = String, Path)), responses((status = 200, body = EventStats)))]
+pub(crate) async fn stats(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(event): Path<String>,
+) -> Result<Json<EventStats>> {
+    p.require_admin()?;
+    let now = now_ms();
+    Ok(Json(
+        s.db.read(move |tx| db::stats::of_event(tx, &event, now))
+            .await?,
+    ))
+}

@@ -1,0 +1,92 @@
+//! `/api/events/{event}/imports`: attendee CSV import, previewed first, committed all or nothing.
+
+use super::extract::{Json, Path};
+use crate::auth::Principal;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::ids::now_ms;
+use crate::import;
+use crate::state::AppState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use livewall_protocol::{ImportPreview, ImportResult};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/events/{event}/imports/preview", post(preview))
+        .route("/api/events/{event}/imports", post(commit))
+}
+
+fn text(body: &Bytes) -> Result<String> {
+    String::from_utf8(body.to_vec()).map_err(|e| {
+        Error::BadRequest(format!(
+            "the CSV is not UTF-8 text (byte {}): save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Reads a CSV (UTF-8, header line first) and answers what it would create and every problem, without storing
+/// anything (admin).
+#[utoipa::path(post, path = "/api/events/{event}/imports/preview", tag = "profiles", security(("bearer" = [])),
+    params(("event" = String, Path)), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportPreview)))]
+pub(crate) async fn preview(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(event): Path<String>,
+    body: Bytes,
+) -> Result<Json<ImportPreview>> {
+    p.require_admin()?;
+    let parsed = import::parse(&text(&body)?);
+    let preview =
+        s.db.read(move |tx| {
+            db::events::get(tx, &event)?;
+            let mut more = import::check_against_event(tx, &event, &parsed)?;
+            let mut preview = parsed.preview;
+            preview.errors.append(&mut more);
+            preview.errors.sort_by_key(|e| e.index);
+            Ok(preview)
+        })
+        .await?;
+    Ok(Json(preview))
+}
+
+/// Imports a CSV: every row is created, or none when any row has a problem (422 listing line, column and why).
+#[utoipa::path(post, path = "/api/events/{event}/imports", tag = "profiles", security(("bearer" = [])),
+    params(("event" = String, Path)), request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ImportResult), (status = 422, body = livewall_protocol::ErrorBody)))]
+pub(crate) async fn commit(
+    State(s): State<AppState>,
+    p: Principal,
+    Path(event): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportResult>)> {
+    p.require_admin()?;
+    let parsed = import::parse(&text(&body)?);
+    let now = now_ms();
+    let created = s
+        .write_logged(move |tx| {
+            let e = db::events::get(tx, &event)?;
+            let mut errors = parsed.preview.errors.clone();
+            errors.extend(import::check_against_event(tx, &event, &parsed)?);
+            if !errors.is_empty() {
+                errors.sort_by_key(|e| e.index);
+                return Err(Error::Validation {
+                    message: format!(
+                        "{} problem(s) in the file; nothing was imported. Fix them and import again.",
+                        errors.len()
+                    ),
+                    details: errors,
+                });
+            }
+            let (created, entries) = db::profiles::insert_many(tx, &event, &e.settings, &parsed.preview.profiles, now)?;
+            Ok((created.len() as u32, entries))
+        })
+        .await?;
+    tracing::info!(created, "attendees imported");
+    Ok((StatusCode::CREATED, Json(ImportResult { created })))
+}

@@ -1,0 +1,440 @@
+//! One task per socket: reads client actions, writes the frames of its subscriptions from its bounded queue,
+//! pings, and closes with a code that tells the client what to do next.
+//!
+//! Gap-free resume: a subscription is registered with the hub *before* the log position is read, so every
+//! entry committed after that read is already queued; the replay sends `(since, position]` from one read
+//! transaction, and queued entries at or below the last sent `seq` are skipped. Nothing is missed, nothing is
+//! sent twice, and a replay is either complete or not attempted (`recovered:false`).
+
+use super::Who;
+use crate::db::{self, log::LogEntry};
+use crate::error::Error;
+use crate::hub::{Frame, Session};
+use crate::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use livewall_protocol::{ClientMessage, ErrorCode, LogPosition, ServerMessage, close_code};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, Sleep};
+use tokio_util::task::task_tracker::TaskTrackerToken;
+
+/// How long a closing socket gets to take our close frame and answer it.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+/// Frames written before one flush, so a busy socket costs one write call per batch, not per frame.
+const BATCH: usize = 64;
+
+/// Why a socket's loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Send a close frame with this code, then end.
+    Close(u16),
+    /// The peer is gone (closed, reset): nothing more to send.
+    Gone,
+}
+
+impl Stop {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Gone => "peer",
+            Self::Close(close_code::GOING_AWAY) => "shutdown",
+            Self::Close(close_code::MESSAGE_TOO_BIG) => "too_big",
+            Self::Close(close_code::REVOKED) => "revoked",
+            Self::Close(close_code::HEARTBEAT_TIMEOUT) => "heartbeat",
+            Self::Close(close_code::SLOW) => "slow",
+            Self::Close(_) => "other",
+        }
+    }
+
+    fn reason(code: u16) -> &'static str {
+        match code {
+            close_code::GOING_AWAY => "server shutting down",
+            close_code::MESSAGE_TOO_BIG => "message too big",
+            close_code::REVOKED => "token revoked",
+            close_code::HEARTBEAT_TIMEOUT => "heartbeat timeout",
+            close_code::SLOW => "slow",
+            _ => "",
+        }
+    }
+}
+
+struct Conn {
+    state: AppState,
+    who: Who,
+    session: Arc<Session>,
+    sink: SplitSink<WebSocket, Message>,
+    tx: mpsc::Sender<Arc<Frame>>,
+    /// Subscribed events and the last `seq` sent for each: queued entries at or below it are not sent again.
+    subs: HashMap<Arc<str>, u64>,
+}
+
+/// Serves one upgraded socket until it closes. `_track` keeps shutdown waiting for it.
+pub(crate) async fn run(socket: WebSocket, state: AppState, who: Who, _track: TaskTrackerToken) {
+    let session = state.hub.open_session(who.device_id());
+    let role = who.role_label();
+    metrics::gauge!("livewall_ws_connections", "role" => role).increment(1.0);
+    tracing::debug!(session = session.id, role, "socket opened");
+    let (sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel(state.config.ws.queue_frames);
+    let mut conn = Conn {
+        state,
+        who,
+        session,
+        sink,
+        tx,
+        subs: HashMap::new(),
+    };
+    let stop = conn.serve(&mut stream, &mut rx).await;
+    // Leave first: presence must not wait for a silent peer's close handshake.
+    let subs = std::mem::take(&mut conn.subs);
+    conn.state
+        .hub
+        .leave_all(conn.session.id, subs.keys().map(|k| &**k));
+    drop(rx);
+    if let Stop::Close(code) = stop {
+        conn.close(&mut stream, code).await;
+    }
+    let Conn { session, .. } = conn;
+    metrics::gauge!("livewall_ws_connections", "role" => role).decrement(1.0);
+    metrics::counter!("livewall_ws_closed_total", "reason" => stop.label()).increment(1);
+    tracing::debug!(
+        session = session.id,
+        role,
+        reason = stop.label(),
+        "socket closed"
+    );
+}
+
+/// Runs a socket write unless the socket must stop first (shutdown, closed from outside, silent too long).
+async fn guarded(
+    write: impl Future<Output = Result<(), axum::Error>>,
+    state: &AppState,
+    session: &Session,
+    silent: Pin<&mut Sleep>,
+) -> Result<(), Stop> {
+    tokio::select! {
+        r = write => r.map_err(|_| Stop::Gone),
+        _ = state.shutdown.cancelled() => Err(Stop::Close(close_code::GOING_AWAY)),
+        _ = session.closed() => Err(Stop::Close(session.close_code().unwrap_or(close_code::GOING_AWAY))),
+        _ = silent => Err(Stop::Close(close_code::HEARTBEAT_TIMEOUT)),
+    }
+}
+
+/// True when the error is tungstenite's "message larger than allowed".
+fn too_big(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = err.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+impl Conn {
+    async fn serve(
+        &mut self,
+        stream: &mut SplitStream<WebSocket>,
+        rx: &mut mpsc::Receiver<Arc<Frame>>,
+    ) -> Stop {
+        let cfg = self.state.config.ws.clone();
+        let allowed_silence = cfg.ping_interval + cfg.pong_timeout;
+        let mut ping =
+            tokio::time::interval_at(Instant::now() + cfg.ping_interval, cfg.ping_interval);
+        ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let silent = tokio::time::sleep(allowed_silence);
+        tokio::pin!(silent);
+        loop {
+            let result = tokio::select! {
+                biased;
+                _ = self.state.shutdown.cancelled() => Err(Stop::Close(close_code::GOING_AWAY)),
+                _ = self.session.closed() => {
+                    Err(Stop::Close(self.session.close_code().unwrap_or(close_code::GOING_AWAY)))
+                }
+                _ = &mut silent => Err(Stop::Close(close_code::HEARTBEAT_TIMEOUT)),
+                incoming = stream.next() => {
+                    silent.as_mut().reset(Instant::now() + allowed_silence);
+                    match incoming {
+                        None => Err(Stop::Gone),
+                        Some(Err(e)) if too_big(&e) => Err(Stop::Close(close_code::MESSAGE_TOO_BIG)),
+                        Some(Err(e)) => {
+                            tracing::debug!(session = self.session.id, error = %e, "socket read failed");
+                            Err(Stop::Gone)
+                        }
+                        Some(Ok(msg)) => self.on_message(msg, silent.as_mut()).await,
+                    }
+                }
+                Some(frame) = rx.recv() => self.deliver(frame, rx, silent.as_mut()).await,
+                _ = ping.tick() => {
+                    let write = self.sink.send(Message::Ping(bytes::Bytes::new()));
+                    guarded(write, &self.state, &self.session, silent.as_mut()).await
+                }
+            };
+            if let Err(stop) = result {
+                return stop;
+            }
+        }
+    }
+
+    /// Sends the queued frames the socket still wants, up to a batch, then flushes once.
+    async fn deliver(
+        &mut self,
+        first: Arc<Frame>,
+        rx: &mut mpsc::Receiver<Arc<Frame>>,
+        mut silent: Pin<&mut Sleep>,
+    ) -> Result<(), Stop> {
+        let mut next = Some(first);
+        let mut fed = 0;
+        while let Some(frame) = next.take() {
+            if self.wanted(&frame) {
+                let write = self.sink.feed(Message::Text(frame.text.clone()));
+                guarded(write, &self.state, &self.session, silent.as_mut()).await?;
+                fed += 1;
+            }
+            if fed < BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if fed > 0 {
+            let write = self.sink.flush();
+            guarded(write, &self.state, &self.session, silent).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a queued frame is for a current subscription and not already sent by a replay.
+    fn wanted(&mut self, frame: &Frame) -> bool {
+        let Some(last) = self.subs.get_mut(&*frame.event_id) else {
+            return false;
+        };
+        match frame.seq {
+            None => true,
+            Some(seq) if seq > *last => {
+                *last = seq;
+                true
+            }
+            Some(_) => false,
+        }
+    }
+
+    async fn on_message(&mut self, msg: Message, silent: Pin<&mut Sleep>) -> Result<(), Stop> {
+        let text = match msg {
+            Message::Text(t) => t,
+            Message::Binary(_) => {
+                let e = error_frame(
+                    ErrorCode::BadRequest,
+                    "send JSON text frames, not binary ones".into(),
+                    None,
+                );
+                return self.send_all([e], silent).await;
+            }
+            // tungstenite answers pings and close frames itself; any frame already counted as a sign of life.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return Ok(()),
+        };
+        let reply = match serde_json::from_str::<ClientMessage>(text.as_str()) {
+            Err(e) => vec![error_frame(
+                ErrorCode::BadRequest,
+                format!("could not read the message: {e}"),
+                None,
+            )],
+            Ok(ClientMessage::Ping) => vec![json(&ServerMessage::Pong)],
+            Ok(ClientMessage::Unsubscribe { event_id }) => {
+                if self.subs.remove(event_id.as_str()).is_some() {
+                    self.state.hub.leave(&event_id, self.session.id);
+                }
+                Vec::new()
+            }
+            Ok(ClientMessage::Subscribe { event_id, since }) => {
+                self.subscribe(event_id, since).await
+            }
+        };
+        self.send_all(reply, silent).await
+    }
+
+    /// Joins the event's room, then answers `subscribed` and replays from the log when `since` can be resumed.
+    async fn subscribe(&mut self, event_id: String, since: Option<LogPosition>) -> Vec<Utf8Bytes> {
+        let max = self.state.config.ws.max_subscriptions;
+        let already = self.subs.contains_key(event_id.as_str());
+        if !already && self.subs.len() >= max {
+            return vec![error_frame(
+                ErrorCode::BadRequest,
+                format!("a socket may follow at most {max} events; unsubscribe from one first"),
+                Some(event_id),
+            )];
+        }
+        if let Err(e) = self.who.may_follow(&event_id) {
+            return vec![error_frame(e.code(), e.to_string(), Some(event_id))];
+        }
+        // First the room, then the log: entries committed in between are queued and skipped below by `seq`.
+        self.state
+            .hub
+            .join(&event_id, &self.session, self.who.kind(), self.tx.clone());
+        let anonymous = self.who.is_anonymous();
+        let id = event_id.clone();
+        let read = self
+            .state
+            .db
+            .read(move |tx| replay(tx, &id, since.as_ref(), anonymous))
+            .await;
+        let r = match read {
+            Ok(r) => r,
+            Err(e) => {
+                if !already {
+                    self.state.hub.leave(&event_id, self.session.id);
+                }
+                let message = e.body().error.message;
+                if e.status().is_server_error() {
+                    tracing::error!(event = %event_id, error = %e, "cannot read the live log");
+                }
+                return vec![error_frame(e.code(), message, Some(event_id))];
+            }
+        };
+        tracing::debug!(session = self.session.id, event = %event_id, recovered = r.recovered,
+            replayed = r.entries.len(), seq = r.last, "subscribed");
+        let mut out = Vec::with_capacity(r.entries.len() + 2);
+        out.push(json(&ServerMessage::Subscribed {
+            event_id: event_id.clone(),
+            epoch: r.epoch,
+            seq: r.from,
+            recovered: r.recovered,
+        }));
+        for e in r.entries {
+            match Utf8Bytes::try_from(e.bytes) {
+                Ok(t) => out.push(t),
+                Err(err) => {
+                    tracing::error!(event = %event_id, seq = e.seq, error = %err, "log entry is not UTF-8")
+                }
+            }
+        }
+        out.push(json(&ServerMessage::Presence(
+            self.state.hub.presence(&event_id),
+        )));
+        self.subs.insert(Arc::from(event_id), r.last);
+        out
+    }
+
+    /// Writes frames in order with one flush at the end.
+    async fn send_all(
+        &mut self,
+        frames: impl IntoIterator<Item = Utf8Bytes>,
+        mut silent: Pin<&mut Sleep>,
+    ) -> Result<(), Stop> {
+        let mut any = false;
+        for f in frames {
+            let write = self.sink.feed(Message::Text(f));
+            guarded(write, &self.state, &self.session, silent.as_mut()).await?;
+            any = true;
+        }
+        if any {
+            let write = self.sink.flush();
+            guarded(write, &self.state, &self.session, silent).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends our close frame and waits briefly for the peer's answer, so frames still in flight reach it.
+    async fn close(&mut self, stream: &mut SplitStream<WebSocket>, code: u16) {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(Stop::reason(code)),
+        };
+        let _ = tokio::time::timeout(CLOSE_GRACE, async {
+            if self.sink.send(Message::Close(Some(frame))).await.is_ok() {
+                while let Some(Ok(_)) = stream.next().await {}
+            }
+        })
+        .await;
+    }
+}
+
+/// What a subscription starts with.
+struct Replay {
+    epoch: String,
+    /// The position the answer's `seq` names: entries after it follow.
+    from: u64,
+    /// The newest `seq` included (the log's position when read).
+    last: u64,
+    recovered: bool,
+    entries: Vec<LogEntry>,
+}
+
+/// Reads the event's position and, when `since` is within the retained log of the same epoch, every entry
+/// after it, all in one read transaction so the replay is complete or not attempted.
+fn replay(
+    tx: &rusqlite::Transaction<'_>,
+    event_id: &str,
+    since: Option<&LogPosition>,
+    anonymous: bool,
+) -> crate::Result<Replay> {
+    let event = db::events::get(tx, event_id)?;
+    if anonymous && !event.settings.public_wall {
+        return Err(Error::Forbidden(
+            "this wall is no longer public: connect with a token".into(),
+        ));
+    }
+    let (epoch, last) = db::log::position(tx, event_id)?;
+    let fresh = |epoch: String| Replay {
+        epoch,
+        from: last,
+        last,
+        recovered: false,
+        entries: Vec::new(),
+    };
+    let Some(since) = since else {
+        return Ok(fresh(epoch));
+    };
+    if since.epoch != epoch || since.seq > last {
+        return Ok(fresh(epoch));
+    }
+    if since.seq < last {
+        // Every entry after `since` must still be there: the oldest retained one must be its successor or older.
+        match db::log::oldest_retained(tx, event_id)? {
+            Some(oldest) if oldest <= since.seq + 1 => {}
+            _ => return Ok(fresh(epoch)),
+        }
+    }
+    let entries = db::log::range(tx, event_id, since.seq, last)?;
+    let complete = entries.len() as u64 == last - since.seq
+        && entries
+            .iter()
+            .zip(since.seq + 1..)
+            .all(|(e, want)| e.seq == want);
+    if !complete {
+        tracing::warn!(event = %event_id, since = since.seq, last, "live log has a hole; not resuming");
+        return Ok(fresh(epoch));
+    }
+    Ok(Replay {
+        epoch,
+        from: since.seq,
+        last,
+        recovered: true,
+        entries,
+    })
+}
+
+fn json(msg: &ServerMessage) -> Utf8Bytes {
+    match serde_json::to_string(msg) {
+        Ok(s) => Utf8Bytes::from(s),
+        // Our own message types always serialise; this keeps a bug from taking the socket down.
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a server message");
+            Utf8Bytes::from_static(
+                r#"{"type":"error","code":"internal","message":"internal server error"}"#,
+            )
+        }
+    }
+}
+
+fn error_frame(code: ErrorCode, message: String, event_id: Option<String>) -> Utf8Bytes {
+    json(&ServerMessage::Error {
+        code,
+        message,
+        event_id,
+    })
+}

@@ -1,0 +1,505 @@
+//! Organiser and attendee flows over HTTP against the real server: CSV import, export, announcements,
+//! statistics and the phone profile page.
+
+#![allow(clippy::unwrap_used)]
+
+use livewall_testkit::{Api, TestServer};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_livewall-server");
+
+async fn csv(api: &Api, path: &str, body: &str) -> (u16, Value) {
+    Api::finish(
+        api.request("POST", path)
+            .header("content-type", "text/csv")
+            .body(body.to_owned()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn csv_import_previews_then_commits_all_or_nothing() {
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    admin
+        .call("POST", "/api/events/ev/profiles", Some(json!({"name": "Existing", "email": "taken@example.org", "tags": ["04AABBCCDDEEFF"]})))
+        .await;
+
+    let good = "\u{feff}Name,Email,Company,Major,Badge,Notes\n\
+                \"Zhou, Elijah\",elijah@example.org,\"Acme, Inc.\",Physics,04A1B2C3D4E5F6,vip\n\
+                Aurora Cheng,aurora@example.org,\"Labs\nNorth\",Design,,\n\
+                Émile 🎉 Durand,emile@example.org,,,,\n";
+    let (s, p) = csv(&admin, "/api/events/ev/imports/preview", good).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["errors"], json!([]), "{p}");
+    assert_eq!(p["rows"], 3);
+    assert_eq!(p["profiles"][0]["name"], "Zhou, Elijah");
+    assert_eq!(p["profiles"][1]["company"], "Labs\nNorth");
+    assert_eq!(p["ignoredColumns"], json!(["Notes"]));
+    let (_, page) = admin.call("GET", "/api/events/ev/profiles", None).await;
+    assert_eq!(page["total"], 1, "a preview stores nothing");
+
+    let (s, r) = csv(&admin, "/api/events/ev/imports", good).await;
+    assert_eq!((s, r["created"].as_u64()), (201, Some(3)), "{r}");
+    let (_, page) = admin
+        .call("GET", "/api/events/ev/profiles?q=Elijah", None)
+        .await;
+    assert_eq!(page["items"][0]["tags"], json!(["04A1B2C3D4E5F6"]));
+    assert_eq!(page["items"][0]["company"], "Acme, Inc.");
+
+    // A file with bad rows is refused whole, each problem with its line and column.
+    let bad = "name,email,badge\n\
+               Fine Person,fine@example.org,\n\
+               ,broken,zz\n\
+               Twin,TAKEN@example.org,04aabbccddeeff\n\
+               Again,fine@example.org,\n";
+    let (s, b) = csv(&admin, "/api/events/ev/imports", bad).await;
+    assert_eq!(s, 422, "{b}");
+    let details: Vec<(u64, String)> = b["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["index"].as_u64().unwrap(),
+                d["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        details,
+        [
+            (3, "name"),
+            (3, "email"),
+            (3, "badge"),
+            (4, "email"),
+            (4, "tags"),
+            (5, "email")
+        ]
+        .map(|(l, f)| (l, f.to_owned()))
+    );
+    let messages = b["error"]["details"].to_string();
+    assert!(
+        messages.contains("Existing"),
+        "conflicts name the owner: {messages}"
+    );
+    assert!(
+        messages.contains("line 2"),
+        "in-file duplicates name the first line: {messages}"
+    );
+    let (_, page) = admin
+        .call("GET", "/api/events/ev/profiles?q=fine", None)
+        .await;
+    assert_eq!(page["total"], 0, "nothing of the refused file was stored");
+
+    let (s, b) = csv(&admin, "/api/events/ev/imports", "who,where\nx,y\n").await;
+    assert_eq!(s, 422, "{b}");
+    assert!(
+        b["error"]["details"]
+            .to_string()
+            .contains("needs a name column"),
+        "{b}"
+    );
+    let (s, b) = Api::finish(
+        admin
+            .request("POST", "/api/events/ev/imports")
+            .body(vec![0xff, 0xfe, 0x00]),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, _) = csv(&server.api(), "/api/events/ev/imports", good).await;
+    assert_eq!(s, 401);
+}
+
+#[tokio::test]
+async fn exports_are_complete_and_admin_only() {
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    admin.add_people("ev", 3).await;
+    admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    admin
+        .connect("ev", "p2@example.org", "p0@example.org")
+        .await;
+
+    let get = |file: &str| {
+        let admin = admin.clone();
+        let file = file.to_owned();
+        async move {
+            let res = admin
+                .request("GET", &format!("/api/events/ev/export/{file}"))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let disposition = res
+                .headers()
+                .get("content-disposition")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (status, disposition, res.text().await.unwrap())
+        }
+    };
+    let (s, disp, people) = get("people.csv").await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        disp.as_deref(),
+        Some("attachment; filename=\"ev-people.csv\"")
+    );
+    let lines: Vec<&str> = people.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,name,email,major,company,avatar,badges,hidden,created_at"
+    );
+    assert_eq!(lines.len(), 4);
+    assert!(lines[1].contains("Person 0,p0@example.org"));
+    let (_, _, conns) = get("connections.csv").await;
+    let lines: Vec<&str> = conns.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[1].contains("Person 0,p0@example.org")
+            && lines[1].contains("Person 1,p1@example.org")
+    );
+    assert!(lines[2].contains("Person 2,p2@example.org"));
+    let (_, _, all) = get("everything.json").await;
+    let all: Value = serde_json::from_str(&all).unwrap();
+    assert_eq!(
+        (
+            all["people"].as_array().unwrap().len(),
+            all["connections"].as_array().unwrap().len()
+        ),
+        (3, 2)
+    );
+    assert_eq!(all["connections"][0]["fromEmail"], "p0@example.org");
+    let (_, _, c) = get("connections.json").await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&c)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(get("secrets.txt").await.0, 404);
+
+    let (_, station) = admin.device("ev", "station").await;
+    let (s, _) = server
+        .api()
+        .with_token(&station)
+        .call("GET", "/api/events/ev/export/people.csv", None)
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = server
+        .api()
+        .call("GET", "/api/events/ev/export/people.csv", None)
+        .await;
+    assert_eq!(s, 401);
+}
+
+#[tokio::test]
+async fn announcements_are_in_the_snapshot_until_cleared() {
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    let seq = admin.wall("ev").await["seq"].as_u64().unwrap();
+    let (s, a) = admin
+        .call(
+            "POST",
+            "/api/events/ev/announcements",
+            Some(json!({"message": "Keynote starts in 5 minutes", "audience": "all"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    let wall = admin.wall("ev").await;
+    assert_eq!(
+        wall["announcement"]["message"],
+        "Keynote starts in 5 minutes"
+    );
+    assert_eq!(
+        wall["seq"].as_u64().unwrap(),
+        seq + 1,
+        "the announcement is in the live log"
+    );
+    let (s, _) = admin
+        .call(
+            "POST",
+            "/api/events/ev/announcements",
+            Some(json!({"message": "x".repeat(300), "audience": "walls"})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    admin
+        .call(
+            "POST",
+            "/api/events/ev/announcements",
+            Some(json!({"message": null, "audience": "all"})),
+        )
+        .await;
+    assert_eq!(admin.wall("ev").await["announcement"], Value::Null);
+    let (s, _) = admin
+        .call(
+            "POST",
+            "/api/events/ev/announcements",
+            Some(json!({"message": "hi", "audience": "everyone"})),
+        )
+        .await;
+    assert_eq!(s, 400, "unknown audience");
+}
+
+#[tokio::test]
+async fn stats_count_and_rank_by_who_got_there_first() {
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    let ids = admin.add_people("ev", 5).await;
+    for (a, b) in [(1, 2), (3, 4), (1, 0), (3, 0), (2, 4)] {
+        admin
+            .connect(
+                "ev",
+                &format!("p{a}@example.org"),
+                &format!("p{b}@example.org"),
+            )
+            .await;
+    }
+    let (s, st) = admin.call("GET", "/api/events/ev/stats", None).await;
+    assert_eq!(s, 200, "{st}");
+    assert_eq!(
+        (st["people"].as_u64(), st["connections"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(st["connectionsLast10Min"], 5);
+    assert_eq!(st["tapsPerMinute"].as_array().unwrap().len(), 10);
+    let top: Vec<(&str, u64)> = st["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["person"]["name"].as_str().unwrap(),
+                e["connections"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Everyone ends with 2; the order is who reached 2 first: Person 1 (3rd tap), then Persons 3 and 0 (both
+    // with the 4th tap), then Persons 2 and 4 (the 5th).
+    assert!(top.iter().all(|(_, n)| *n == 2), "{top:?}");
+    let names: Vec<&str> = top.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names[0], "Person 1", "{top:?}");
+    let mut mid = names[1..3].to_vec();
+    mid.sort();
+    assert_eq!(mid, ["Person 0", "Person 3"], "{top:?}");
+    let mut last = names[3..].to_vec();
+    last.sort();
+    assert_eq!(last, ["Person 2", "Person 4"], "{top:?}");
+    admin
+        .call(
+            "PATCH",
+            &format!("/api/events/ev/profiles/{}", ids[1]),
+            Some(json!({"hidden": true})),
+        )
+        .await;
+    let (_, st) = admin.call("GET", "/api/events/ev/stats", None).await;
+    assert_eq!(
+        (
+            st["people"].as_u64(),
+            st["hidden"].as_u64(),
+            st["connections"].as_u64()
+        ),
+        (Some(4), Some(1), Some(3))
+    );
+    assert!(
+        !st["top"].to_string().contains("Person 1"),
+        "hidden people are not on the leaderboard"
+    );
+}
+
+#[tokio::test]
+async fn the_phone_profile_page_connects_by_email() {
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    let ids = admin.add_people("ev", 3).await;
+    admin
+        .call(
+            "PATCH",
+            &format!("/api/events/ev/profiles/{}", ids[0]),
+            Some(json!({"major": "Physics", "company": "<Acme & Co>"})),
+        )
+        .await;
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{}/p/{}", server.base, ids[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Person 0") && html.contains("Physics"));
+    assert!(html.contains("&lt;Acme &amp; Co&gt;"), "text is escaped");
+    assert!(!html.contains("p0@example.org"), "never the e-mail");
+
+    let post = |email: &str, id: &str| {
+        http.post(format!("{}/p/{id}/connect", server.base))
+            .form(&[("email", email)])
+            .send()
+    };
+    let r = post(" P1@example.org ", &ids[0]).await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert!(r.text().await.unwrap().contains("now connected"));
+    let r = post("p1@example.org", &ids[0]).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("already connected"));
+    assert_eq!(
+        post("stranger@example.org", &ids[0])
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(post("p0@example.org", &ids[0]).await.unwrap().status(), 422);
+    assert_eq!(admin.wall("ev").await["links"].as_array().unwrap().len(), 1);
+
+    // Per-IP limit: a burst of 5 passes (10 a minute after that), then a clear "slow down".
+    assert_eq!(
+        post("p2@example.org", &ids[0]).await.unwrap().status(),
+        201,
+        "the fifth try passes"
+    );
+    let r = post("p2@example.org", &ids[1]).await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.unwrap().contains("Wait a minute"));
+
+    admin
+        .call(
+            "PATCH",
+            &format!("/api/events/ev/profiles/{}", ids[2]),
+            Some(json!({"hidden": true})),
+        )
+        .await;
+    assert_eq!(
+        http.get(format!("{}/p/{}", server.base, ids[2]))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        http.get(format!("{}/p/nobody", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn moderation_reaches_open_walls_live() {
+    use livewall_testkit::ws;
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    let ids = admin.add_people("ev", 4).await;
+    admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    admin
+        .connect("ev", "p2@example.org", "p0@example.org")
+        .await;
+    let (_, kiosk) = admin.device("ev", "kiosk").await;
+    let mut wall = ws::connect(&server.base, Some(&kiosk)).await;
+    let sub = wall.subscribe("ev", None).await;
+    assert_eq!(sub["type"], "subscribed");
+
+    // Deleting a person removes their connections: one `removed` per link, then the node goes.
+    admin
+        .call(
+            "DELETE",
+            &format!("/api/events/ev/profiles/{}", ids[0]),
+            None,
+        )
+        .await;
+    let removed = [
+        wall.recv_type("removed").await,
+        wall.recv_type("removed").await,
+    ];
+    let mut pairs: Vec<(String, String)> = removed
+        .iter()
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap().to_owned(),
+                r["target"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    let mut expected = vec![
+        (ids[0].clone(), ids[1].clone()),
+        (ids[2].clone(), ids[0].clone()),
+    ];
+    expected.sort();
+    assert_eq!(pairs, expected);
+    let node = wall.recv_type("node").await;
+    assert_eq!(
+        (node["node"]["id"].as_str(), node["hidden"].as_bool()),
+        (Some(ids[0].as_str()), Some(true))
+    );
+
+    // Moderation of one connection.
+    let (_, c) = admin
+        .connect("ev", "p1@example.org", "p3@example.org")
+        .await;
+    assert_eq!(wall.recv_type("connection").await["seq"], c["seq"]);
+    admin
+        .call(
+            "DELETE",
+            &format!(
+                "/api/events/ev/connections/{}",
+                c["connection"]["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    let r = wall.recv_type("removed").await;
+    assert_eq!(
+        (r["source"].as_str(), r["target"].as_str()),
+        (Some(ids[1].as_str()), Some(ids[3].as_str()))
+    );
+
+    // Hiding a person takes them off the wall; the announcement banner arrives live.
+    admin
+        .call(
+            "PATCH",
+            &format!("/api/events/ev/profiles/{}", ids[3]),
+            Some(json!({"hidden": true})),
+        )
+        .await;
+    let n = wall.recv_type("node").await;
+    assert_eq!(
+        (n["node"]["id"].as_str(), n["hidden"].as_bool()),
+        (Some(ids[3].as_str()), Some(true))
+    );
+    admin
+        .call(
+            "POST",
+            "/api/events/ev/announcements",
+            Some(json!({"message": "Doors close at 10", "audience": "walls"})),
+        )
+        .await;
+    let a = wall.recv_type("announcement").await;
+    assert_eq!(
+        (a["message"].as_str(), a["audience"].as_str()),
+        (Some("Doors close at 10"), Some("walls"))
+    );
+
+    // Deleting the event tells its walls.
+    admin.call("DELETE", "/api/events/ev", None).await;
+    let e = wall.recv_type("error").await;
+    assert_eq!(
+        (e["code"].as_str(), e["eventId"].as_str()),
+        (Some("not_found"), Some("ev"))
+    );
+}
