@@ -154,6 +154,9 @@ pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
     // A first evening's worth of meetings, so the wall is not empty.
     let mut rng = rand::rng();
     let pairs: Vec<(usize, usize)> = (0..n * 3 / 4).map(|_| pick_pair(&mut rng, n)).collect();
+    // Spread over the last three hours, as if the evening had been going on for a while.
+    let count = pairs.len() as i64;
+    let spread = 3 * 3_600_000 / count.max(1);
     state
         .write_logged(move |tx| {
             let mut entries = Vec::new();
@@ -164,7 +167,7 @@ pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
                     &pair(a, b),
                     None,
                     None,
-                    now - 1000 * (n as i64 - k as i64),
+                    now - spread * (count - k as i64),
                 )?;
                 entries.extend(posted.entry);
             }

@@ -1,0 +1,111 @@
+// The side panel: counters, the top-10 leaderboard and the join QR code. Plain DOM, built once and updated in
+// place (text only: names are never parsed as HTML).
+
+import qrcode from 'qrcode-generator';
+import type { WallState } from './state';
+import { displayName, initials, truncate } from './names';
+
+const TOP = 10;
+const RECENT_MS = 10 * 60_000;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = cls;
+  parent?.appendChild(e);
+  return e;
+}
+
+export class SidePanel {
+  readonly root: HTMLElement;
+  private readonly people: HTMLElement;
+  private readonly links: HTMLElement;
+  private readonly recent: HTMLElement;
+  private readonly rows: Array<{ row: HTMLElement; dot: HTMLElement; name: HTMLElement; count: HTMLElement }> = [];
+  private readonly qrBox: HTMLElement;
+  private readonly qrCanvas: HTMLCanvasElement;
+  private readonly qrUrl: HTMLElement;
+  private qrFor: string | null = null;
+
+  constructor(
+    private readonly state: WallState,
+    private readonly colorOf: (id: string) => string,
+  ) {
+    this.root = el('aside', 'panel');
+    const stats = el('section', 'stats', this.root);
+    const stat = (label: string): HTMLElement => {
+      const box = el('div', 'stat', stats);
+      const value = el('div', 'stat-value', box);
+      el('div', 'stat-label', box).textContent = label;
+      value.textContent = '0';
+      return value;
+    };
+    this.people = stat('people');
+    this.links = stat('connections');
+    this.recent = stat('last 10 min');
+
+    const board = el('section', 'board', this.root);
+    el('h2', 'panel-title', board).textContent = 'Most connected';
+    const list = el('ol', 'board-list', board);
+    for (let i = 0; i < TOP; i++) {
+      const row = el('li', 'board-row', list);
+      el('span', 'board-rank', row).textContent = String(i + 1);
+      const dot = el('span', 'board-dot', row);
+      const name = el('bdi', 'board-name', row);
+      const count = el('span', 'board-count', row);
+      this.rows.push({ row, dot, name, count });
+    }
+
+    this.qrBox = el('section', 'qr', this.root);
+    this.qrCanvas = el('canvas', 'qr-code', this.qrBox);
+    el('div', 'qr-label', this.qrBox).textContent = 'Scan to join';
+    this.qrUrl = el('div', 'qr-url', this.qrBox);
+    this.qrBox.hidden = true;
+  }
+
+  update(serverNow: number): void {
+    const s = this.state;
+    this.people.textContent = s.nodes.size.toLocaleString();
+    this.links.textContent = s.links.size.toLocaleString();
+    this.recent.textContent = s.linksSince(serverNow - RECENT_MS).toLocaleString();
+    const top = s.leaderboard(TOP);
+    const initialsOnly = s.settings.initialsOnly;
+    this.rows.forEach((r, i) => {
+      const n = top[i];
+      r.row.hidden = n === undefined;
+      if (!n) return;
+      r.name.textContent = initialsOnly ? initials(n.name) : truncate(displayName(n.name, false), 40);
+      r.count.textContent = String(n.degree);
+      r.dot.style.background = this.colorOf(n.id);
+    });
+    this.updateQr(s.settings.joinUrl ?? null);
+  }
+
+  private updateQr(url: string | null): void {
+    if (url === this.qrFor) return;
+    this.qrFor = url;
+    this.qrBox.hidden = url === null;
+    if (url === null) return;
+    try {
+      const qr = qrcode(0, 'M');
+      qr.addData(url);
+      qr.make();
+      const count = qr.getModuleCount();
+      const quiet = 2;
+      const cell = Math.max(2, Math.floor(256 / (count + 2 * quiet)));
+      const size = (count + 2 * quiet) * cell;
+      this.qrCanvas.width = this.qrCanvas.height = size;
+      const ctx = this.qrCanvas.getContext('2d');
+      if (!ctx) return;
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, size, size);
+      ctx.fillStyle = '#0a0f24';
+      for (let r = 0; r < count; r++)
+        for (let c = 0; c < count; c++) if (qr.isDark(r, c)) ctx.fillRect((c + quiet) * cell, (r + quiet) * cell, cell, cell);
+      this.qrUrl.textContent = truncate(url.replace(/^https?:\/\//, ''), 48);
+    } catch (e) {
+      // Too long for a QR code, or otherwise unencodable: no code rather than a broken one.
+      console.warn('livewall: cannot make a QR code', e);
+      this.qrBox.hidden = true;
+    }
+  }
+}
