@@ -3,13 +3,12 @@
 //! At start-up a kiosk draws [`WallCache::load`] at once, even with no network, then follows the live log from
 //! the cached position. Entries are appended as they arrive; a new snapshot replaces the old one and its entries.
 
-use crate::error::{ClientError, Result};
+use crate::error::Result;
+use crate::local_db::{Durability, LocalDb};
 use crate::wall;
 use livewall_protocol::{LogPosition, ServerMessage, Snapshot};
-use rusqlite::{Connection, OptionalExtension, params};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{OptionalExtension, params};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 const SCHEMA: &str = "
 CREATE TABLE snapshots (
@@ -28,34 +27,15 @@ CREATE TABLE entries (
 /// Handle to the cache file. Cheap to clone.
 #[derive(Clone)]
 pub struct WallCache {
-    conn: Arc<Mutex<Connection>>,
+    db: LocalDb,
 }
 
 impl WallCache {
     /// Opens (creating if needed) the cache at `path`.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Migrations::new(vec![M::up(SCHEMA)]).to_latest(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            db: LocalDb::open(path, Durability::Process, &[SCHEMA])?,
         })
-    }
-
-    async fn with<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut c = conn
-                .lock()
-                .map_err(|_| ClientError::Task("cache lock poisoned".into()))?;
-            f(&mut c)
-        })
-        .await
-        .map_err(|e| ClientError::Task(e.to_string()))?
     }
 
     /// Replaces the event's snapshot (and drops the entries it already contains).
@@ -66,7 +46,7 @@ impl WallCache {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or_default();
-        self.with(move |c| {
+        self.db.with(move |c| {
             let tx = c.transaction()?;
             tx.execute(
                 "INSERT INTO snapshots (event_id, body, saved_at) VALUES (?1, ?2, ?3)
@@ -85,39 +65,41 @@ impl WallCache {
         let Some(seq) = msg.seq() else { return Ok(()) };
         let body = serde_json::to_string(msg)?;
         let event = event_id.to_owned();
-        self.with(move |c| {
-            c.execute(
-                "INSERT OR IGNORE INTO entries (event_id, seq, body) VALUES (?1, ?2, ?3)",
-                params![event, seq as i64, body],
-            )?;
-            Ok(())
-        })
-        .await
+        self.db
+            .with(move |c| {
+                c.execute(
+                    "INSERT OR IGNORE INTO entries (event_id, seq, body) VALUES (?1, ?2, ?3)",
+                    params![event, seq as i64, body],
+                )?;
+                Ok(())
+            })
+            .await
     }
 
     /// The wall as last seen: the snapshot with every cached entry applied, or `None` if nothing is cached.
     pub async fn load(&self, event_id: &str) -> Result<Option<Snapshot>> {
         let event = event_id.to_owned();
-        self.with(move |c| {
-            let body: Option<String> = c
-                .query_row(
-                    "SELECT body FROM snapshots WHERE event_id = ?1",
-                    [&event],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(body) = body else { return Ok(None) };
-            let mut snap: Snapshot = serde_json::from_str(&body)?;
-            let mut stmt =
-                c.prepare("SELECT body FROM entries WHERE event_id = ?1 ORDER BY seq")?;
-            let rows = stmt.query_map([&event], |r| r.get::<_, String>(0))?;
-            for row in rows {
-                let msg: ServerMessage = serde_json::from_str(&row?)?;
-                wall::apply(&mut snap, &msg);
-            }
-            Ok(Some(snap))
-        })
-        .await
+        self.db
+            .with(move |c| {
+                let body: Option<String> = c
+                    .query_row(
+                        "SELECT body FROM snapshots WHERE event_id = ?1",
+                        [&event],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(body) = body else { return Ok(None) };
+                let mut snap: Snapshot = serde_json::from_str(&body)?;
+                let mut stmt =
+                    c.prepare("SELECT body FROM entries WHERE event_id = ?1 ORDER BY seq")?;
+                let rows = stmt.query_map([&event], |r| r.get::<_, String>(0))?;
+                for row in rows {
+                    let msg: ServerMessage = serde_json::from_str(&row?)?;
+                    wall::apply(&mut snap, &msg);
+                }
+                Ok(Some(snap))
+            })
+            .await
     }
 
     /// The log position the cached wall reflects, to resume from.

@@ -15,6 +15,7 @@ pub mod backoff;
 pub mod cache;
 pub mod error;
 pub mod live;
+mod local_db;
 pub mod outbox;
 pub mod rest;
 pub mod wall;

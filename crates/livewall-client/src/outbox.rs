@@ -6,14 +6,13 @@
 //! makes the server return its first answer, so the connection is created exactly once.
 
 use crate::error::{ClientError, Result};
+use crate::local_db::{Durability, LocalDb};
 use crate::rest::{Client, Posted};
 use livewall_protocol::CreateConnection;
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use rusqlite::{Connection, params};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::params;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 const SCHEMA: &str = "
 CREATE TABLE taps (
@@ -64,7 +63,7 @@ pub struct Report {
 /// Handle to the outbox file. Cheap to clone.
 #[derive(Clone)]
 pub struct Outbox {
-    conn: Arc<Mutex<Connection>>,
+    db: LocalDb,
 }
 
 fn now_ms() -> i64 {
@@ -75,31 +74,11 @@ fn now_ms() -> i64 {
 }
 
 impl Outbox {
-    /// Opens (creating if needed) the outbox at `path`. `synchronous=FULL`: a queued tap survives a power cut.
+    /// Opens (creating if needed) the outbox at `path`. A queued tap survives a power cut.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Migrations::new(vec![M::up(SCHEMA)]).to_latest(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            db: LocalDb::open(path, Durability::PowerLoss, &[SCHEMA])?,
         })
-    }
-
-    async fn with<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut c = conn
-                .lock()
-                .map_err(|_| ClientError::Task("outbox lock poisoned".into()))?;
-            f(&mut c)
-        })
-        .await
-        .map_err(|e| ClientError::Task(e.to_string()))?
     }
 
     /// Queues a tap with a new idempotency key; it is on disk when this returns.
@@ -113,6 +92,7 @@ impl Outbox {
         let (event, k) = (event_id.to_owned(), key.clone());
         let created_at = now_ms();
         let id = self
+            .db
             .with(move |c| {
                 c.execute(
                     "INSERT INTO taps (event_id, key, request, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -134,7 +114,7 @@ impl Outbox {
 
     /// Every queued tap, oldest first.
     pub async fn pending(&self) -> Result<Vec<PendingTap>> {
-        self.with(|c| {
+        self.db.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT id, event_id, key, request, created_at, attempts, last_error FROM taps ORDER BY id",
             )?;
@@ -169,13 +149,14 @@ impl Outbox {
 
     /// How many taps wait.
     pub async fn len(&self) -> Result<usize> {
-        self.with(|c| {
-            Ok(
-                c.query_row("SELECT COUNT(*) FROM taps", [], |r| r.get::<_, i64>(0))?
-                    .max(0) as usize,
-            )
-        })
-        .await
+        self.db
+            .with(|c| {
+                Ok(
+                    c.query_row("SELECT COUNT(*) FROM taps", [], |r| r.get::<_, i64>(0))?
+                        .max(0) as usize,
+                )
+            })
+            .await
     }
 
     /// True when nothing waits.
@@ -184,22 +165,24 @@ impl Outbox {
     }
 
     async fn remove(&self, id: i64) -> Result<()> {
-        self.with(move |c| {
-            c.execute("DELETE FROM taps WHERE id = ?1", [id])?;
-            Ok(())
-        })
-        .await
+        self.db
+            .with(move |c| {
+                c.execute("DELETE FROM taps WHERE id = ?1", [id])?;
+                Ok(())
+            })
+            .await
     }
 
     async fn note_failure(&self, id: i64, error: String) -> Result<()> {
-        self.with(move |c| {
-            c.execute(
-                "UPDATE taps SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-                params![id, error],
-            )?;
-            Ok(())
-        })
-        .await
+        self.db
+            .with(move |c| {
+                c.execute(
+                    "UPDATE taps SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                    params![id, error],
+                )?;
+                Ok(())
+            })
+            .await
     }
 
     /// Sends queued taps in order until the queue is empty or the server cannot be reached.

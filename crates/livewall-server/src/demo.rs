@@ -179,18 +179,7 @@ pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
 }
 
 fn time_today() -> String {
-    // Civil date from Unix days (Howard Hinnant's algorithm), to avoid a date crate for one string.
-    let days = now_ms().div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    crate::ids::iso_utc(now_ms()).0
 }
 
 fn pair(a: usize, b: usize) -> CreateConnection {
