@@ -129,7 +129,18 @@ pub fn parse(text: &str) -> Parsed {
             continue;
         }
         rows += 1;
-        let line = record.position().map(|p| p.line() as u32).unwrap_or(0);
+        // The csv crate's own line count skips blank lines, and a record's position may point at the blank lines
+        // before it: count the newlines before the record's first character instead.
+        let line = record
+            .position()
+            .and_then(|p| {
+                let start = p.byte() as usize;
+                let rest = text.get(start..)?;
+                let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
+                text.get(..start + blank)
+            })
+            .map(|before| before.matches('\n').count() as u32 + 1)
+            .unwrap_or(0);
         let get = |c: Column| -> (&str, String) {
             columns
                 .iter()
@@ -313,6 +324,17 @@ mod tests {
             ]
         );
         assert!(p.preview.errors[3].message.contains("line 2"));
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines() {
+        let p = parse("name,email\nA,a@q.org\n\n,bad\n");
+        assert_eq!(p.lines, vec![2, 4]);
+        assert!(
+            p.preview.errors.iter().all(|e| e.index == Some(4)),
+            "{:?}",
+            p.preview.errors
+        );
     }
 
     #[test]

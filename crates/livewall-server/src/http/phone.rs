@@ -77,7 +77,7 @@ fn esc(s: &str) -> String {
 fn layout(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title}</title><style>
+<meta name="color-scheme" content="dark"><title>{title}</title><style>
 body{{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#0f1420;color:#eef2f8;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 main{{width:min(92vw,26rem);padding:1.5rem;text-align:center}}
 .photo{{width:8rem;height:8rem;border-radius:50%;object-fit:cover;background:#2a3550;display:block;margin:0 auto 1rem;font-size:3rem;line-height:8rem;font-weight:700}}
@@ -113,13 +113,16 @@ fn message_page(
     )
 }
 
+/// The photo, falling back to initials when there is none or it fails to load; the image host is not told which
+/// profile page it is on.
 fn photo(p: &Profile) -> String {
+    let initials = esc(&crate::validate::initials(&p.name));
     match &p.avatar {
-        Some(url) => format!(r#"<img class="photo" src="{}" alt="">"#, esc(url)),
-        None => format!(
-            r#"<div class="photo">{}</div>"#,
-            esc(&crate::validate::initials(&p.name))
+        Some(url) => format!(
+            r#"<img class="photo" src="{}" alt="" referrerpolicy="no-referrer" onerror="this.hidden=true;this.nextElementSibling.hidden=false"><div class="photo" hidden>{initials}</div>"#,
+            esc(url)
         ),
+        None => format!(r#"<div class="photo">{initials}</div>"#),
     }
 }
 
@@ -169,10 +172,10 @@ pub(crate) async fn page(State(s): State<AppState>, Path(id): Path<String>) -> R
         .join(" · ");
     layout(
         StatusCode::OK,
-        &p.name,
+        &format!("{} · {event}", p.name),
         &format!(
-            r#"{photo}<h1>{name}</h1><p class="sub">{sub}</p>
-<form method="post" action="/p/{id}/connect"><label for="email">Met {name} at {event}? Your e-mail, as you registered:</label>
+            r#"{photo}<h1><bdi>{name}</bdi></h1><p class="sub">{sub}</p>
+<form method="post" action="/p/{id}/connect"><label for="email">Met <bdi>{name}</bdi> at <bdi>{event}</bdi>? Your e-mail, as you registered:</label>
 <input id="email" name="email" type="email" autocomplete="email" required placeholder="you@example.org">
 <button type="submit">Connect</button></form><p><small>Your e-mail is only used to find you among the attendees.</small></p>"#,
             photo = photo(&p),
@@ -188,6 +191,9 @@ pub(crate) async fn page(State(s): State<AppState>, Path(id): Path<String>) -> R
 pub(crate) struct ConnectForm {
     email: String,
 }
+
+/// The outcome "the visitor gave the e-mail of the person on the page".
+const SELF: u16 = 0;
 
 /// Connects the visitor (by their e-mail) with the person on the page.
 pub(crate) async fn connect(
@@ -223,9 +229,13 @@ pub(crate) async fn connect(
         from: PartyRef::By(PartyKey::Email(form.email.trim().to_owned())),
         to: PartyRef::By(PartyKey::ProfileId(p.id.clone())),
     };
-    let (event, now) = (p.event_id.clone(), now_ms());
+    let (event, now, profile_id) = (p.event_id.clone(), now_ms(), p.id.clone());
     let posted = s
         .write_logged(move |tx| {
+            let visitor = db::connections::resolve(tx, &event, "from", &req.from)?;
+            if visitor.id == profile_id {
+                return Ok((SELF, Vec::new()));
+            }
             let mut posted = db::connections::post(tx, &event, &req, None, None, now)?;
             let entries = posted.entry.take().into_iter().collect();
             Ok((posted.status, entries))
@@ -243,6 +253,13 @@ pub(crate) async fn connect(
                 None,
             )
         }
+        Ok(SELF) => message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "warn",
+            "That's you!",
+            "This is your own badge: tap someone else's to connect.",
+            Some(&id),
+        ),
         Ok(_) => message_page(
             StatusCode::OK,
             "ok",
@@ -255,13 +272,6 @@ pub(crate) async fn connect(
             "err",
             "We could not find you",
             "That e-mail is not on this event's attendee list. Use the e-mail you registered with.",
-            Some(&id),
-        ),
-        Err(Error::Validation { .. }) => message_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "warn",
-            "That's you!",
-            "This is your own badge: tap someone else's to connect.",
             Some(&id),
         ),
         Err(e) => {
