@@ -121,6 +121,16 @@ export class Api {
     return (text ? JSON.parse(text) : null) as T;
   }
 
+  /** Any admin call, for what the helpers below do not cover. */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.call<T>(method, path, body);
+  }
+
+  /** The admin bearer token (after `login`). */
+  get adminToken(): string {
+    return this.token;
+  }
+
   async login(): Promise<void> {
     const r = await this.call<{ token: string }>('POST', '/api/login', { username: 'admin', password: ADMIN_PASSWORD });
     this.token = r.token;

@@ -5,6 +5,7 @@ export type Route =
   | { view: 'station' }
   | { view: 'admin' }
   | { view: 'kiosk' }
+  | { view: 'settings' }
   | { view: 'home' };
 
 export function route(pathname: string, search: string): Route {
@@ -23,5 +24,6 @@ export function route(pathname: string, search: string): Route {
   if (first === 'station') return { view: 'station' };
   if (first === 'admin') return { view: 'admin' };
   if (first === 'kiosk') return { view: 'kiosk' };
+  if (first === 'settings') return { view: 'settings' };
   return { view: 'home' };
 }

@@ -38,11 +38,22 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?:
   return e;
 }
 
+/** What the wall needs from its data source: a `WallFeed` over the network, or the desktop kiosk's bridge. */
+export interface WallSource {
+  readonly status: FeedStatus;
+  readonly detail: string;
+  readonly clockOffset: number;
+  readonly connects: number;
+  onStatus(fn: (s: FeedStatus) => void): () => void;
+  start(): void;
+  stop(): void;
+}
+
 export interface WallOptions {
   eventId: string;
   token: string | null;
-  /** Where the feed comes from; defaults to this server's REST API and WebSocket. */
-  feed?: (state: WallState) => WallFeed;
+  /** Where the data comes from; defaults to this server's REST API and WebSocket. */
+  feed?: (state: WallState) => WallSource;
 }
 
 function defaultFeed(eventId: string, token: string | null): (state: WallState) => WallFeed {

@@ -1,0 +1,129 @@
+//! Badge enrolment on the admin machine's reader: wait for a badge, or write a profile URL onto one and check it.
+//!
+//! Each call watches the reader only for its own duration (the admin window does not need a reader most of the
+//! time, and a station on the same machine must not be starved), on a blocking thread.
+
+use std::time::{Duration, Instant};
+
+use livewall_nfc::{BackendConfig, NfcEvent, PcscBackend, PcscConfig, TagEvent};
+use serde::Serialize;
+
+use crate::error::{CommandError, CommandResult, ErrorCode};
+
+/// How long to wait for pcscd to report a reader before saying there is none.
+const READER_GRACE: Duration = Duration::from_millis(2500);
+/// The longest wait a caller may ask for.
+pub const MAX_WAIT: Duration = Duration::from_secs(120);
+
+/// A badge on the admin reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BadgeSeen {
+    /// UID, uppercase hex.
+    pub uid: String,
+    /// The URI written on it, if any.
+    pub uri: Option<String>,
+    /// Tag type, as the NFC crate names it (e.g. `ntag213`).
+    pub tag_type: String,
+}
+
+/// A badge written and verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BadgeWritten {
+    /// UID, uppercase hex.
+    pub uid: String,
+}
+
+impl From<&TagEvent> for BadgeSeen {
+    fn from(t: &TagEvent) -> Self {
+        Self {
+            uid: t.uid.clone(),
+            uri: t.uri.clone(),
+            tag_type: serde_json::to_value(t.tag_type)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("{:?}", t.tag_type)),
+        }
+    }
+}
+
+/// Waits up to `timeout` for a badge on a reader matching `filter`.
+pub fn wait_badge(filter: Option<String>, timeout: Duration) -> CommandResult<TagEvent> {
+    let timeout = timeout.min(MAX_WAIT);
+    let stream = livewall_nfc::watch(BackendConfig::Pcsc(PcscConfig {
+        reader_filter: filter,
+        ..PcscConfig::default()
+    }))?;
+    let start = Instant::now();
+    let mut readers = 0usize;
+    let mut service_down: Option<String> = None;
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= timeout {
+            return Err(CommandError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "no badge was placed on the reader within {} s",
+                    timeout.as_secs()
+                ),
+            ));
+        }
+        if readers == 0 && elapsed >= READER_GRACE {
+            return Err(match service_down {
+                Some(m) => CommandError::new(
+                    ErrorCode::ReaderService,
+                    format!("the smart-card service is not running ({m}); start pcscd"),
+                ),
+                None => CommandError::new(
+                    ErrorCode::NoReader,
+                    "no NFC reader found: plug in a USB reader (e.g. ACR122U)",
+                ),
+            });
+        }
+        let slice = (timeout - elapsed).min(Duration::from_millis(250));
+        match stream.recv_timeout(slice) {
+            Some(NfcEvent::ReaderAttached { watched: true, .. }) => readers += 1,
+            Some(NfcEvent::ReaderDetached { .. }) => readers = readers.saturating_sub(1),
+            Some(NfcEvent::ServiceDown { message, .. }) => service_down = Some(message),
+            Some(NfcEvent::ServiceUp { .. }) => service_down = None,
+            Some(NfcEvent::TagPresent(tag)) => return Ok(tag),
+            Some(NfcEvent::Error { message, .. }) => {
+                tracing::info!(%message, "reader error while waiting for a badge");
+            }
+            Some(NfcEvent::ReaderAttached { .. } | NfcEvent::TagRemoved { .. }) | None => {}
+        }
+    }
+}
+
+/// Waits for a badge, writes `url` onto it as an NDEF URI record and checks the read-back.
+pub fn write_badge(
+    filter: Option<String>,
+    url: &str,
+    timeout: Duration,
+) -> CommandResult<BadgeWritten> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 800 {
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            "the badge URL must be an http(s) link of reasonable length",
+        ));
+    }
+    let tag = wait_badge(filter, timeout)?;
+    let report = PcscBackend::default().write_uri(&tag.reader, url)?;
+    let read_back = report
+        .read_back
+        .content
+        .as_ref()
+        .ok()
+        .and_then(|c| c.uri.clone());
+    if read_back.as_deref() != Some(url) {
+        return Err(CommandError::new(
+            ErrorCode::VerifyFailed,
+            format!(
+                "the badge reads back {read_back:?} instead of the URL: keep it on the reader and try again"
+            ),
+        ));
+    }
+    tracing::info!(uid = %tag.uid, url, pages = report.pages_written, "badge enrolled");
+    Ok(BadgeWritten { uid: tag.uid })
+}

@@ -1,0 +1,494 @@
+//! End-to-end tests of the real desktop app (`target/debug/livewall`) under a private Xvfb, driven through
+//! `tauri-driver` + `WebKitWebDriver`, against the real server binary and, for the station and enrolment, a private
+//! pcscd with vpcd virtual readers and virtual badges.
+//!
+//! Run as root (private pcscd): `cargo test -p livewall-desktop-tests --test desktop`, after `npm --prefix ui run
+//! build` and `cargo build -p livewall-app -p livewall-server`. Screenshots go to `artifacts/desktop-<role>.png`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use livewall_desktop_tests::{Driver, Session, Xvfb, artifacts_dir};
+use livewall_testkit::{Api, TestServer, server_bin};
+use livewall_virtual_badge::{BadgeKind, PcscStack, VirtualBadge, run_isolated};
+use serde_json::{Value, json};
+
+const HOLD: Duration = Duration::from_millis(700);
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Env {
+    rt: tokio::runtime::Runtime,
+    driver: Driver,
+    stack: Mutex<PcscStack>,
+    tmp: tempfile::TempDir,
+    _x: Xvfb,
+}
+
+type TestFn = fn(&Env) -> Result<(), Failed>;
+
+fn main() -> ExitCode {
+    run_isolated(|| {
+        let args = Arguments::from_args();
+        let env = match setup() {
+            Ok(e) => Arc::new(e),
+            Err(e) => {
+                // Fail, never skip: missing Xvfb, tauri-driver or pcscd must not look like a green run.
+                eprintln!("cannot set up the desktop end-to-end environment: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let tests: [(&str, TestFn); 5] = [
+            ("kiosk_shows_live_wall_and_new_connection", kiosk_live),
+            (
+                "kiosk_started_with_server_down_shows_cached_wall",
+                kiosk_cached,
+            ),
+            (
+                "kiosk_window_cannot_call_admin_or_station_commands",
+                kiosk_acl,
+            ),
+            ("station_pairs_taps_and_delivers_offline_taps_once", station),
+            (
+                "enrolment_writes_profile_url_that_station_resolves",
+                enrolment,
+            ),
+        ];
+        let mut args = args;
+        // One display, one driver, one pcscd: tests take turns.
+        args.test_threads = Some(1);
+        let trials = tests
+            .into_iter()
+            .map(|(name, f)| {
+                let env = env.clone();
+                Trial::test(name, move || f(&env))
+            })
+            .collect();
+        libtest_mimic::run(&args, trials).exit_code()
+    })
+}
+
+fn setup() -> Result<Env, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    for (bin, what) in [
+        (
+            livewall_desktop_tests::app_bin(),
+            "cargo build -p livewall-app",
+        ),
+        (server_bin(), "cargo build -p livewall-server"),
+    ] {
+        if !bin.exists() {
+            return Err(format!("{} missing: run {what}", bin.display()));
+        }
+    }
+    let stack = PcscStack::start().map_err(|e| e.to_string())?;
+    let x = Xvfb::start()?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let driver = rt.block_on(Driver::start(&x.display, tmp.path()))?;
+    Ok(Env {
+        rt,
+        driver,
+        stack: Mutex::new(stack),
+        tmp,
+        _x: x,
+    })
+}
+
+/// A server with an event `ev` (public wall), `n` people and the admin API.
+async fn event_server(n: usize) -> (TestServer, Api, Vec<String>) {
+    let server = TestServer::start(server_bin()).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({"publicWall": true})).await;
+    let people = admin.add_people("ev", n).await;
+    (server, admin, people)
+}
+
+fn data_dir(env: &Env, name: &str) -> String {
+    env.tmp.path().join(name).display().to_string()
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), Failed> {
+    if cond { Ok(()) } else { Err(msg().into()) }
+}
+
+const LINKS: &str = "return window.__livewall ? window.__livewall.linkCount() : -1";
+
+/// Leaves the kiosk the documented way (PIN), so the next kiosk on the same data directory is not refused as a
+/// second instance.
+async fn leave_kiosk(s: Session) -> Result<(), Failed> {
+    let wrong = s.invoke("kiosk_exit", json!({"pin": "0000"})).await?;
+    check(wrong["err"]["code"] == "wrong_pin", || {
+        format!("wrong PIN accepted: {wrong}")
+    })?;
+    // The app exits while the script runs: the driver may report that as an error.
+    let _ = s
+        .eval(
+            "window.__TAURI__.core.invoke('kiosk_exit', { pin: '2468' }); return true",
+            json!([]),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = s.end().await;
+    Ok(())
+}
+
+fn kiosk_live(env: &Env) -> Result<(), Failed> {
+    env.rt.block_on(async {
+        let (server, admin, _) = event_server(6).await;
+        let (_, token) = admin.device("ev", "kiosk").await;
+        admin
+            .connect("ev", "p0@example.org", "p1@example.org")
+            .await;
+        admin
+            .connect("ev", "p1@example.org", "p2@example.org")
+            .await;
+        let dir = data_dir(env, "kiosk-live");
+        let s = env
+            .driver
+            .session(&args(&[
+                "kiosk",
+                "--server",
+                &server.base,
+                "--event",
+                "ev",
+                "--token",
+                &token,
+                "--data-dir",
+                &dir,
+                "--exit-pin",
+                "2468",
+            ]))
+            .await?;
+        s.wait_for("the wall with 2 links", LINKS, WAIT, |v| v == 2)
+            .await?;
+        let (status, body) = admin
+            .connect("ev", "p3@example.org", "p4@example.org")
+            .await;
+        check(status == 201, || format!("connect: {status} {body}"))?;
+        s.wait_for("the new link on the wall", LINKS, WAIT, |v| v == 3)
+            .await?;
+        admin
+            .connect("ev", "p4@example.org", "p5@example.org")
+            .await;
+        admin
+            .connect("ev", "p0@example.org", "p5@example.org")
+            .await;
+        s.wait_for("five links", LINKS, WAIT, |v| v == 5).await?;
+        let live = s
+            .eval("return window.__livewall.status()", json!([]))
+            .await?;
+        check(live == "live", || format!("status {live}"))?;
+        // Let the layout settle for the picture.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        s.screenshot(&artifacts_dir().join("desktop-kiosk.png"))
+            .await?;
+        leave_kiosk(s).await
+    })
+}
+
+fn kiosk_cached(env: &Env) -> Result<(), Failed> {
+    env.rt.block_on(async {
+        let (mut server, admin, _) = event_server(3).await;
+        let (_, token) = admin.device("ev", "kiosk").await;
+        admin.connect("ev", "p0@example.org", "p1@example.org").await;
+        admin.connect("ev", "p1@example.org", "p2@example.org").await;
+        let dir = data_dir(env, "kiosk-cached");
+        let argv = args(&[
+            "kiosk", "--server", &server.base, "--event", "ev", "--token", &token, "--data-dir", &dir,
+            "--exit-pin", "2468",
+        ]);
+        let s = env.driver.session(&argv).await?;
+        s.wait_for("the live wall", LINKS, WAIT, |v| v == 2).await?;
+        leave_kiosk(s).await?;
+        check(server.terminate().await, || "server did not stop".into())?;
+        let s = env.driver.session(&argv).await?;
+        s.wait_for(
+            "the cached wall",
+            "const k = window.__livewallKiosk; return k && window.__livewall ? [k.fromCache(), window.__livewall.linkCount(), window.__livewall.nodeCount(), k.firstWallFrameAt() !== null] : null",
+            WAIT,
+            |v| *v == json!([true, 2, 3, true]),
+        )
+        .await?;
+        let status = s.eval("return window.__livewall.status()", json!([])).await?;
+        check(status == "offline", || format!("status {status}"))?;
+        leave_kiosk(s).await
+    })
+}
+
+fn kiosk_acl(env: &Env) -> Result<(), Failed> {
+    env.rt.block_on(async {
+        let (server, admin, _) = event_server(2).await;
+        let (_, token) = admin.device("ev", "kiosk").await;
+        let dir = data_dir(env, "kiosk-acl");
+        let s = env
+            .driver
+            .session(&args(&[
+                "kiosk",
+                "--server",
+                &server.base,
+                "--event",
+                "ev",
+                "--token",
+                &token,
+                "--data-dir",
+                &dir,
+                "--exit-pin",
+                "2468",
+            ]))
+            .await?;
+        s.wait_for("the wall", LINKS, WAIT, |v| v == 0).await?;
+        // Its own command works, so a refusal below is the ACL and not a broken bridge.
+        let own = s.invoke("desktop_config", json!({})).await?;
+        check(own["ok"]["role"] == "kiosk", || {
+            format!("desktop_config: {own}")
+        })?;
+        for (cmd, a) in [
+            (
+                "admin_write_badge",
+                json!({"url": "https://evil.example/p/x", "timeoutMs": 1000}),
+            ),
+            ("admin_wait_badge", json!({"timeoutMs": 1000})),
+            ("station_key_uid", json!({"uid": "04A1B2C3D4E5F6"})),
+            ("settings_save", json!({"settings": {"role": "admin"}})),
+        ] {
+            let r = s.invoke(cmd, a).await?;
+            let err = r["err"].to_string();
+            check(err.contains("not allowed"), || {
+                format!("{cmd} from the kiosk window: {r}")
+            })?;
+        }
+        leave_kiosk(s).await
+    })
+}
+
+fn profile_badge(n: u8, base: &str, profile: &str) -> VirtualBadge {
+    VirtualBadge::with_uri(
+        BadgeKind::Ntag213,
+        &[0x04, 0xD0, n, 0x10, 0x20, 0x30, n.wrapping_mul(3)],
+        &format!("{base}/p/{profile}"),
+    )
+}
+
+fn tap(env: &Env, badge: &VirtualBadge) -> Result<(), Failed> {
+    let reader = env
+        .stack
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .reader(0);
+    reader.tap(badge, HOLD)?;
+    // pcscd polls vpcd every 400 ms: let the removal be seen before the next badge.
+    std::thread::sleep(Duration::from_millis(500));
+    Ok(())
+}
+
+const MODEL: &str = "return window.__livewallStation ? window.__livewallStation.model() : null";
+
+async fn station_session(
+    env: &Env,
+    server: &TestServer,
+    token: &str,
+    dir: &str,
+) -> Result<Session, Failed> {
+    let s = env
+        .driver
+        .session(&args(&[
+            "station",
+            "--server",
+            &server.base,
+            "--event",
+            "ev",
+            "--token",
+            token,
+            "--data-dir",
+            dir,
+            "--reader",
+            "Virtual PCD 00 00",
+        ]))
+        .await?;
+    s.wait_for("the reader", MODEL, WAIT, |m| m["reader"] == "ready")
+        .await?;
+    Ok(s)
+}
+
+async fn connections(admin: &Api) -> Vec<Value> {
+    let (_, b) = admin.call("GET", "/api/events/ev/connections", None).await;
+    b.get("connections")
+        .or(b.get("items"))
+        .and_then(Value::as_array)
+        .or(b.as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn station(env: &Env) -> Result<(), Failed> {
+    env.rt.block_on(async {
+        let (mut server, admin, people) = event_server(6).await;
+        let (_, token) = admin.device("ev", "station").await;
+        let dir = data_dir(env, "station");
+        let s = station_session(env, &server, &token, &dir).await?;
+        let badges: Vec<VirtualBadge> = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| profile_badge(u8::try_from(i).unwrap_or(0), &server.base, p))
+            .collect();
+
+        tap(env, &badges[0])?;
+        s.wait_for("the first person", MODEL, WAIT, |m| {
+            m["screen"]["kind"] == "first" && m["screen"]["person"]["name"] == "Person 0"
+        })
+        .await?;
+        s.screenshot(&artifacts_dir().join("desktop-station-first.png"))
+            .await?;
+        tap(env, &badges[1])?;
+        s.wait_for("connected", MODEL, WAIT, |m| {
+            m["screen"]["kind"] == "done" && m["screen"]["outcome"] == "connected"
+        })
+        .await?;
+        s.screenshot(&artifacts_dir().join("desktop-station.png"))
+            .await?;
+        let wall = admin.wall("ev").await;
+        check(wall["links"].as_array().map(Vec::len) == Some(1), || {
+            format!("wall: {wall}")
+        })?;
+        let seq_before = wall["seq"].as_u64().unwrap_or(0);
+
+        // Server down: two more pairs wait in the outbox, then go out exactly once when it is back.
+        check(server.terminate().await, || "server did not stop".into())?;
+        for pair in [[2usize, 3], [4, 5]] {
+            tap(env, &badges[pair[0]])?;
+            s.wait_for("first badge", MODEL, WAIT, |m| {
+                m["screen"]["kind"] == "first"
+            })
+            .await?;
+            tap(env, &badges[pair[1]])?;
+            s.wait_for("queued", MODEL, WAIT, |m| m["screen"]["kind"] == "queued")
+                .await?;
+        }
+        s.wait_for("two taps waiting", MODEL, WAIT, |m| m["waiting"] == 2)
+            .await?;
+        server.restart().await;
+        s.wait_for("the queue drained", MODEL, Duration::from_secs(30), |m| {
+            m["waiting"] == 0
+        })
+        .await?;
+        let wall = admin.wall("ev").await;
+        check(wall["links"].as_array().map(Vec::len) == Some(3), || {
+            format!("wall: {wall}")
+        })?;
+        // Exactly once: two new log entries, no more (a replayed post would be a duplicate, logged nowhere, but
+        // a lost idempotency key would show up as a second connection attempt in the outbox's place).
+        let seq_after = wall["seq"].as_u64().unwrap_or(0);
+        check(seq_after == seq_before + 2, || {
+            format!("seq {seq_before} -> {seq_after}")
+        })?;
+        let listed = connections(&admin).await;
+        check(listed.len() == 3, || format!("connections: {listed:?}"))?;
+        let _ = s.end().await;
+        Ok(())
+    })
+}
+
+fn enrolment(env: &Env) -> Result<(), Failed> {
+    env.rt.block_on(async {
+        let (server, admin, people) = event_server(2).await;
+        let dir = data_dir(env, "admin");
+        let s = env
+            .driver
+            .session(&args(&[
+                "admin",
+                "--server",
+                &server.base,
+                "--data-dir",
+                &dir,
+                "--reader",
+                "Virtual PCD 00 00",
+            ]))
+            .await?;
+        s.wait_for(
+            "the admin page from the server",
+            "return location.href",
+            WAIT,
+            |v| v.as_str().is_some_and(|u| u.ends_with("/admin")),
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        s.screenshot(&artifacts_dir().join("desktop-admin.png"))
+            .await?;
+        let blank = VirtualBadge::unformatted(
+            BadgeKind::Ntag213,
+            &[0x04, 0xE1, 0x42, 0x10, 0x20, 0x30, 0x99],
+        );
+        let url = format!("{}/p/{}", server.base, people[0]);
+        let reader = env
+            .stack
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reader(0);
+        // The badge arrives while the command waits, as an organiser would place it.
+        let placer = {
+            let blank = blank.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(1200));
+                reader.tap(&blank, Duration::from_millis(2500))
+            })
+        };
+        let wrote = s
+            .invoke("admin_write_badge", json!({"url": url, "timeoutMs": 15000}))
+            .await?;
+        placer.join().map_err(|_| "placer panicked")??;
+        check(wrote["ok"]["uid"] == blank.uid_hex(), || {
+            format!("admin_write_badge: {wrote}")
+        })?;
+        // Read it back through the other command.
+        let reader = env
+            .stack
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reader(0);
+        let again = {
+            let blank = blank.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(800));
+                reader.tap(&blank, Duration::from_millis(1500))
+            })
+        };
+        let seen = s
+            .invoke("admin_wait_badge", json!({"timeoutMs": 10000}))
+            .await?;
+        again.join().map_err(|_| "placer panicked")??;
+        check(
+            seen["ok"]["uri"] == url.as_str() && seen["ok"]["uid"] == blank.uid_hex(),
+            || format!("admin_wait_badge: {seen}"),
+        )?;
+        let none = s
+            .invoke("admin_wait_badge", json!({"timeoutMs": 600}))
+            .await?;
+        check(none["err"]["code"] == "timeout", || {
+            format!("empty reader: {none}")
+        })?;
+        let _ = s.end().await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        // The enrolled badge at a station: the person is recognised.
+        let (_, token) = admin.device("ev", "station").await;
+        let st = station_session(env, &server, &token, &data_dir(env, "enrol-station")).await?;
+        tap(env, &blank)?;
+        st.wait_for("the enrolled person", MODEL, WAIT, |m| {
+            m["screen"]["kind"] == "first" && m["screen"]["person"]["name"] == "Person 0"
+        })
+        .await?;
+        let _ = st.end().await;
+        Ok(())
+    })
+}

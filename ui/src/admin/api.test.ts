@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { AdminApi, ApiError, decodeError, describeError, filenameFromDisposition, type FetchLike } from './api';
+
+function answer(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers });
+}
+
+describe('decodeError', () => {
+  it('reads code, message and per-row details', async () => {
+    const e = await decodeError(
+      answer(
+        422,
+        JSON.stringify({
+          error: {
+            code: 'validation',
+            message: '2 problem(s) in the file; nothing was imported.',
+            details: [
+              { index: 3, field: 'email', message: 'email "bad" is not a valid e-mail address' },
+              { index: 5, field: 'name', message: 'name must not be empty' },
+              { nonsense: true },
+            ],
+          },
+        }),
+      ),
+    );
+    expect(e.status).toBe(422);
+    expect(e.code).toBe('validation');
+    expect(e.message).toBe('2 problem(s) in the file; nothing was imported.');
+    expect(e.details).toEqual([
+      { index: 3, field: 'email', message: 'email "bad" is not a valid e-mail address' },
+      { index: 5, field: 'name', message: 'name must not be empty' },
+    ]);
+  });
+
+  it('falls back to words for the status when the body is not the error shape', async () => {
+    expect((await decodeError(answer(502, '<html>Bad gateway</html>'))).message).toBe('The server answered 502.');
+    const e = await decodeError(answer(409, JSON.stringify({ error: { code: 'conflict', message: '  ' } })));
+    expect(e.message).toBe('That conflicts with something that already exists.');
+    expect(e.code).toBe('conflict');
+    expect((await decodeError(answer(404, ''))).message).toBe('Not found: it may have been deleted.');
+    expect((await decodeError(answer(500, 'null'))).code).toBe('unknown');
+  });
+});
+
+describe('describeError', () => {
+  it('turns anything thrown into a sentence', () => {
+    expect(describeError(new ApiError(409, 'conflict', 'badge 04A1B2C3 is already bound to Ada'))).toBe(
+      'badge 04A1B2C3 is already bound to Ada',
+    );
+    expect(describeError(new TypeError('Failed to fetch'))).toBe('Cannot reach the server. Check the connection and try again.');
+    expect(describeError(new Error('reader timed out'))).toBe('reader timed out');
+    expect(describeError(42)).toBe('Something went wrong.');
+  });
+});
+
+describe('filenameFromDisposition', () => {
+  it('takes the file name, refusing paths', () => {
+    expect(filenameFromDisposition('attachment; filename="ev1-people.csv"', 'x')).toBe('ev1-people.csv');
+    expect(filenameFromDisposition("attachment; filename*=UTF-8''caf%C3%A9.json", 'x')).toBe('café.json');
+    expect(filenameFromDisposition('attachment; filename="../../etc/passwd"', 'fallback.csv')).toBe('fallback.csv');
+    expect(filenameFromDisposition(null, 'fallback.csv')).toBe('fallback.csv');
+  });
+});
+
+describe('AdminApi', () => {
+  it('sends the bearer token and CSV bodies, and reports 401 once', async () => {
+    const seen: Array<{ url: string; init: RequestInit | undefined }> = [];
+    let status = 200;
+    const fetchFn: FetchLike = async (url, init) => {
+      seen.push({ url, init });
+      return status === 200
+        ? answer(200, JSON.stringify({ rows: 0, profiles: [], errors: [], ignoredColumns: [] }))
+        : answer(status, JSON.stringify({ error: { code: 'unauthorized', message: 'token expired' } }));
+    };
+    const api = new AdminApi('http://srv', 'tok', fetchFn);
+    let unauthorized = 0;
+    api.onUnauthorized = () => unauthorized++;
+    await api.previewImport('my ev', 'name,email\n');
+    expect(seen[0]?.url).toBe('http://srv/api/events/my%20ev/imports/preview');
+    const headers = seen[0]?.init?.headers as Record<string, string>;
+    expect(headers.Authorization).toBe('Bearer tok');
+    expect(headers['Content-Type']).toBe('text/csv; charset=utf-8');
+    expect(seen[0]?.init?.body).toBe('name,email\n');
+
+    status = 401;
+    await expect(api.events()).rejects.toMatchObject({ status: 401, message: 'token expired' });
+    expect(unauthorized).toBe(1);
+    // A wrong password at the login is not a lost session.
+    await expect(api.login('admin', 'x')).rejects.toBeInstanceOf(ApiError);
+    expect(unauthorized).toBe(1);
+  });
+
+  it('builds profile queries with search, offset and limit', async () => {
+    const urls: string[] = [];
+    const api = new AdminApi('', 't', async (url) => {
+      urls.push(url);
+      return answer(200, JSON.stringify({ items: [], total: 0, offset: 0, limit: 50 }));
+    });
+    await api.profiles('ev', '  ada  ', 50, 50);
+    await api.profiles('ev', '', 0, 50);
+    expect(urls).toEqual(['/api/events/ev/profiles?offset=50&limit=50&q=ada', '/api/events/ev/profiles?offset=0&limit=50']);
+  });
+
+  it('says so when a 2xx answer is not JSON', async () => {
+    const api = new AdminApi('', 't', async () => answer(200, 'oops'));
+    await expect(api.events()).rejects.toMatchObject({ code: 'bad_answer' });
+  });
+});

@@ -1,0 +1,240 @@
+// The organiser's REST client. Every answer other than 2xx becomes an `ApiError` carrying the server's code,
+// message and per-row details, so the screens can show them in words.
+
+import type { Announce } from '../bindings/Announce';
+import type { Connection } from '../bindings/Connection';
+import type { CreateDevice } from '../bindings/CreateDevice';
+import type { CreateEvent } from '../bindings/CreateEvent';
+import type { CreateProfile } from '../bindings/CreateProfile';
+import type { Device } from '../bindings/Device';
+import type { DeviceToken } from '../bindings/DeviceToken';
+import type { Event } from '../bindings/Event';
+import type { EventStats } from '../bindings/EventStats';
+import type { FieldError } from '../bindings/FieldError';
+import type { ImportPreview } from '../bindings/ImportPreview';
+import type { ImportResult } from '../bindings/ImportResult';
+import type { LoginResponse } from '../bindings/LoginResponse';
+import type { Presence } from '../bindings/Presence';
+import type { Profile } from '../bindings/Profile';
+import type { ProfilePage } from '../bindings/ProfilePage';
+import type { Snapshot } from '../bindings/Snapshot';
+import type { UpdateEvent } from '../bindings/UpdateEvent';
+import type { UpdateProfile } from '../bindings/UpdateProfile';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A failed request: an HTTP error answer (`status` > 0) or no answer at all (`status` 0, network). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+function isFieldError(v: unknown): v is FieldError {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return (
+    typeof f.field === 'string' &&
+    typeof f.message === 'string' &&
+    (f.index === undefined || f.index === null || typeof f.index === 'number')
+  );
+}
+
+const STATUS_WORDS: Record<number, string> = {
+  400: 'The server could not read the request.',
+  401: 'You are not logged in (or your session ended).',
+  403: 'You are not allowed to do that.',
+  404: 'Not found: it may have been deleted.',
+  409: 'That conflicts with something that already exists.',
+  413: 'That is too large for the server.',
+  422: 'The server refused the content.',
+  429: 'Too many requests: wait a moment and try again.',
+  503: 'The server is not ready: try again in a moment.',
+};
+
+/** Decodes an error answer: `{"error":{"code","message","details"?}}`, or falls back to words for the status. */
+export async function decodeError(res: Response): Promise<ApiError> {
+  const fallback = STATUS_WORDS[res.status] ?? `The server answered ${res.status} ${res.statusText}`.trim() + '.';
+  let text = '';
+  try {
+    text = await res.text();
+  } catch {
+    // Body unreadable: keep the status words.
+  }
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  const err = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  if (typeof err === 'object' && err !== null) {
+    const e = err as Record<string, unknown>;
+    const code = typeof e.code === 'string' ? e.code : 'unknown';
+    const message = typeof e.message === 'string' && e.message.trim() ? e.message : fallback;
+    const details = Array.isArray(e.details) ? e.details.filter(isFieldError) : [];
+    return new ApiError(res.status, code, message, details);
+  }
+  return new ApiError(res.status, 'unknown', fallback);
+}
+
+/** Words for any thrown value, for an error line on screen. */
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof TypeError) return 'Cannot reach the server. Check the connection and try again.';
+  if (e instanceof Error && e.message) return e.message;
+  return 'Something went wrong.';
+}
+
+export interface Download {
+  blob: Blob;
+  filename: string;
+}
+
+/** `attachment; filename="x.csv"` → `x.csv`; `fallback` when absent or odd. */
+export function filenameFromDisposition(header: string | null, fallback: string): string {
+  if (!header) return fallback;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // Fall through to the plain form.
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  const name = plain?.[1]?.trim();
+  return name && !/[\\/]/.test(name) ? name : fallback;
+}
+
+export type ExportFile = 'people.csv' | 'people.json' | 'connections.csv' | 'connections.json' | 'everything.json';
+
+const enc = encodeURIComponent;
+
+export class AdminApi {
+  /** Called once per 401 answer, so the screens can go back to the login. */
+  onUnauthorized: (() => void) | null = null;
+
+  constructor(
+    private readonly origin: string,
+    public token: string | null,
+    private readonly fetchFn: FetchLike = (i, init) => fetch(i, init),
+  ) {}
+
+  private async send(method: string, path: string, body?: { json: unknown } | { csv: string }): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let payload: string | undefined;
+    if (body && 'json' in body) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body.json);
+    } else if (body) {
+      headers['Content-Type'] = 'text/csv; charset=utf-8';
+      payload = body.csv;
+    }
+    const res = await this.fetchFn(`${this.origin}${path}`, { method, headers, body: payload, cache: 'no-store' });
+    if (!res.ok) {
+      const err = await decodeError(res);
+      if (res.status === 401 && path !== '/api/login') this.onUnauthorized?.();
+      throw err;
+    }
+    return res;
+  }
+
+  private async json<T>(method: string, path: string, body?: { json: unknown } | { csv: string }): Promise<T> {
+    const res = await this.send(method, path, body);
+    const text = await res.text();
+    if (!text) return null as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(res.status, 'bad_answer', 'The server sent an answer that could not be read.');
+    }
+  }
+
+  login(username: string, password: string): Promise<LoginResponse> {
+    return this.json('POST', '/api/login', { json: { username, password } });
+  }
+
+  // Events.
+  events(): Promise<Event[]> {
+    return this.json('GET', '/api/events');
+  }
+  createEvent(body: CreateEvent): Promise<Event> {
+    return this.json('POST', '/api/events', { json: body });
+  }
+  updateEvent(id: string, body: UpdateEvent): Promise<Event> {
+    return this.json('PATCH', `/api/events/${enc(id)}`, { json: body });
+  }
+  async deleteEvent(id: string): Promise<void> {
+    await this.send('DELETE', `/api/events/${enc(id)}`);
+  }
+
+  // People.
+  profiles(event: string, q: string, offset: number, limit: number): Promise<ProfilePage> {
+    const qs = new URLSearchParams({ offset: String(offset), limit: String(limit) });
+    if (q.trim()) qs.set('q', q.trim());
+    return this.json('GET', `/api/events/${enc(event)}/profiles?${qs.toString()}`);
+  }
+  createProfile(event: string, body: CreateProfile): Promise<Profile> {
+    return this.json('POST', `/api/events/${enc(event)}/profiles`, { json: body });
+  }
+  updateProfile(event: string, id: string, body: UpdateProfile): Promise<Profile> {
+    return this.json('PATCH', `/api/events/${enc(event)}/profiles/${enc(id)}`, { json: body });
+  }
+  async deleteProfile(event: string, id: string): Promise<void> {
+    await this.send('DELETE', `/api/events/${enc(event)}/profiles/${enc(id)}`);
+  }
+  previewImport(event: string, csv: string): Promise<ImportPreview> {
+    return this.json('POST', `/api/events/${enc(event)}/imports/preview`, { csv });
+  }
+  commitImport(event: string, csv: string): Promise<ImportResult> {
+    return this.json('POST', `/api/events/${enc(event)}/imports`, { csv });
+  }
+
+  // Devices.
+  devices(event: string): Promise<Device[]> {
+    return this.json('GET', `/api/events/${enc(event)}/devices`);
+  }
+  createDevice(event: string, body: CreateDevice): Promise<DeviceToken> {
+    return this.json('POST', `/api/events/${enc(event)}/devices`, { json: body });
+  }
+  deviceToken(event: string, id: string): Promise<DeviceToken> {
+    return this.json('GET', `/api/events/${enc(event)}/devices/${enc(id)}`);
+  }
+  revokeDevice(event: string, id: string): Promise<Device> {
+    return this.json('POST', `/api/events/${enc(event)}/devices/${enc(id)}/revoke`);
+  }
+  presence(event: string): Promise<Presence> {
+    return this.json('GET', `/api/events/${enc(event)}/presence`);
+  }
+
+  // Moderation, announcements, stats, export.
+  connections(event: string): Promise<Connection[]> {
+    return this.json('GET', `/api/events/${enc(event)}/connections`);
+  }
+  async deleteConnection(event: string, id: string): Promise<void> {
+    await this.send('DELETE', `/api/events/${enc(event)}/connections/${enc(id)}`);
+  }
+  async announce(event: string, body: Announce): Promise<void> {
+    await this.send('POST', `/api/events/${enc(event)}/announcements`, { json: body });
+  }
+  /** The wall snapshot (for the banner shown now). */
+  wall(event: string): Promise<Snapshot> {
+    return this.json('GET', `/api/events/${enc(event)}/wall`);
+  }
+  stats(event: string): Promise<EventStats> {
+    return this.json('GET', `/api/events/${enc(event)}/stats`);
+  }
+  async exportFile(event: string, file: ExportFile): Promise<Download> {
+    const res = await this.send('GET', `/api/events/${enc(event)}/export/${file}`);
+    const blob = await res.blob();
+    return { blob, filename: filenameFromDisposition(res.headers.get('Content-Disposition'), `${event}-${file}`) };
+  }
+}

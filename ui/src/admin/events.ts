@@ -1,0 +1,216 @@
+// Creating an event, editing its settings, exporting its data and deleting it.
+
+import type { Event } from '../bindings/Event';
+import type { AdminApi, ExportFile } from './api';
+import { StatusLine, busy, confirmDialog, field, h, saveBlob, setFieldError } from './dom';
+import {
+  checkEventForm,
+  emptyEventForm,
+  eventToForm,
+  formToCreate,
+  formToUpdate,
+  type EventForm,
+  type FormErrors,
+} from './model';
+import type { EventCtx } from './view';
+
+interface FormView {
+  el: HTMLFormElement;
+  read(): EventForm;
+  showErrors(errors: FormErrors): void;
+  status: StatusLine;
+  submit: HTMLButtonElement;
+}
+
+function eventForm(initial: EventForm, creating: boolean, submitLabel: string): FormView {
+  const id = h('input', { name: 'id', value: initial.id, autocomplete: 'off', spellcheck: 'false', placeholder: 'spring-meetup' });
+  const name = h('input', { name: 'name', value: initial.name, required: true, placeholder: 'Spring Meetup' });
+  const startsAt = h('input', { name: 'startsAt', type: 'date', value: initial.startsAt });
+  const endsAt = h('input', { name: 'endsAt', type: 'date', value: initial.endsAt });
+  const publicWall = h('input', { name: 'publicWall', type: 'checkbox', checked: initial.publicWall });
+  const initialsOnly = h('input', { name: 'initialsOnly', type: 'checkbox', checked: initial.initialsOnly });
+  const joinUrl = h('input', { name: 'joinUrl', type: 'url', value: initial.joinUrl, placeholder: 'https://example.org/join' });
+  const fName = field('Name', name);
+  const fId = field('Id (in the wall address)', id, 'Lowercase letters, digits, - or _. Left empty, one is generated.');
+  const fStart = field('First day', startsAt);
+  const fEnd = field('Last day', endsAt);
+  const fJoin = field('Join link (shown on the wall as a QR code)', joinUrl);
+  const status = new StatusLine();
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit' }, submitLabel);
+  const check = (input: HTMLInputElement, label: string, hint: string) => {
+    input.id = `${input.name}-${creating ? 'new' : 'edit'}`;
+    return h('div', { class: 'check' }, input, h('label', { for: input.id }, h('strong', {}, label), h('span', { class: 'muted' }, ` ${hint}`)));
+  };
+  const el = h(
+    'form',
+    { class: 'event-form', novalidate: true },
+    fName.wrap,
+    creating ? fId.wrap : null,
+    h('div', { class: 'grid2' }, fStart.wrap, fEnd.wrap),
+    check(publicWall, 'Public wall', '— anyone with the link can watch it; otherwise only kiosks with a token.'),
+    check(initialsOnly, 'Initials only', '— walls show initials instead of full names.'),
+    fJoin.wrap,
+    status.el,
+    h('div', { class: 'row' }, submit),
+  );
+  const pairs: Array<[keyof EventForm, HTMLInputElement, HTMLElement]> = [
+    ['name', name, fName.error],
+    ['id', id, fId.error],
+    ['startsAt', startsAt, fStart.error],
+    ['endsAt', endsAt, fEnd.error],
+    ['joinUrl', joinUrl, fJoin.error],
+  ];
+  return {
+    el,
+    status,
+    submit,
+    read: () => ({
+      id: id.value,
+      name: name.value,
+      startsAt: startsAt.value,
+      endsAt: endsAt.value,
+      publicWall: publicWall.checked,
+      initialsOnly: initialsOnly.checked,
+      joinUrl: joinUrl.value,
+    }),
+    showErrors(errors) {
+      let first: HTMLInputElement | null = null;
+      for (const [k, input, err] of pairs) {
+        setFieldError(input, err, errors[k]);
+        if (errors[k] && !first) first = input;
+      }
+      first?.focus();
+    },
+  };
+}
+
+export function renderNewEvent(api: AdminApi, root: HTMLElement, created: (e: Event) => void): void {
+  const form = eventForm(emptyEventForm(), true, 'Create event');
+  root.append(
+    h('h1', {}, 'New event'),
+    h('p', { class: 'muted' }, 'Create the event, then import its attendees and mint tokens for its kiosks and stations.'),
+    h('div', { class: 'card narrow' }, form.el),
+  );
+  form.el.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = form.read();
+    const errors = checkEventForm(f, true);
+    form.showErrors(errors);
+    if (Object.keys(errors).length > 0) return;
+    form.status.loading('Creating…');
+    void busy(form.submit, async () => {
+      try {
+        const e = await api.createEvent(formToCreate(f));
+        form.status.ok(`Created “${e.name}”.`);
+        created(e);
+      } catch (e) {
+        form.status.error(e);
+      }
+    });
+  });
+  form.el.querySelector('input')?.focus();
+}
+
+const EXPORTS: Array<{ file: ExportFile; label: string }> = [
+  { file: 'people.csv', label: 'People (CSV)' },
+  { file: 'people.json', label: 'People (JSON)' },
+  { file: 'connections.csv', label: 'Connections (CSV)' },
+  { file: 'connections.json', label: 'Connections (JSON)' },
+  { file: 'everything.json', label: 'Everything (JSON)' },
+];
+
+export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
+  const { api, event } = ctx;
+  const form = eventForm(eventToForm(event), false, 'Save changes');
+  if (ctx.note) form.status.ok(ctx.note);
+  form.el.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = form.read();
+    const errors = checkEventForm(f, false);
+    form.showErrors(errors);
+    if (Object.keys(errors).length > 0) return;
+    form.status.loading('Saving…');
+    void busy(form.submit, async () => {
+      try {
+        const e = await api.updateEvent(event.id, formToUpdate(f));
+        ctx.eventChanged(e, 'Saved. Walls follow the new settings right away.');
+      } catch (e) {
+        form.status.error(e);
+      }
+    });
+  });
+
+  const exportStatus = new StatusLine();
+  const exportButtons = EXPORTS.map(({ file, label }) => {
+    const b: HTMLButtonElement = h('button', { class: 'btn', type: 'button', 'data-export': file }, label);
+    b.addEventListener('click', () => {
+      exportStatus.loading(`Preparing ${file}…`);
+      void busy(b, async () => {
+        try {
+          const d = await api.exportFile(event.id, file);
+          saveBlob(d.blob, d.filename);
+          exportStatus.ok(`Downloaded ${d.filename} (${formatBytes(d.blob.size)}).`);
+        } catch (e) {
+          exportStatus.error(e);
+        }
+      });
+    });
+    return b;
+  });
+
+  const delStatus = new StatusLine();
+  const del = h('button', { class: 'btn btn-danger', type: 'button' }, 'Delete this event…');
+  del.addEventListener('click', () => {
+    void (async () => {
+      const yes = await confirmDialog({
+        title: `Delete “${event.name}”?`,
+        body: 'This deletes the event with all its attendees, connections, announcements and device tokens. Walls showing it go blank. This cannot be undone; export first if you need the data.',
+        confirm: 'Delete event',
+        danger: true,
+      });
+      if (!yes) return;
+      delStatus.loading('Deleting…');
+      await busy(del, async () => {
+        try {
+          await api.deleteEvent(event.id);
+          ctx.eventDeleted();
+        } catch (e) {
+          delStatus.error(e);
+        }
+      });
+    })();
+  });
+
+  root.append(
+    h('div', { class: 'columns' },
+      h('section', { class: 'card', 'aria-labelledby': 'settings-h' }, h('h2', { id: 'settings-h' }, 'Event settings'), form.el),
+      h(
+        'div',
+        { class: 'stack' },
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'export-h' },
+          h('h2', { id: 'export-h' }, 'Export'),
+          h('p', { class: 'muted' }, 'Who met whom and the attendee list, with e-mails. Keep these files private.'),
+          h('div', { class: 'button-grid' }, exportButtons),
+          exportStatus.el,
+        ),
+        h(
+          'section',
+          { class: 'card danger-zone', 'aria-labelledby': 'delete-h' },
+          h('h2', { id: 'delete-h' }, 'Delete'),
+          h('p', { class: 'muted' }, 'Removes the event and everything in it.'),
+          del,
+          delStatus.el,
+        ),
+      ),
+    ),
+  );
+  return () => undefined;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { Device } from '../bindings/Device';
+import type { Event } from '../bindings/Event';
+import {
+  ago,
+  bars,
+  checkEventForm,
+  deviceStatus,
+  emptyEventForm,
+  eventToForm,
+  formToCreate,
+  formToUpdate,
+  normaliseUid,
+  parseHash,
+  placeHash,
+  sortDevices,
+} from './model';
+
+describe('admin places', () => {
+  it('round-trips event and tab through the hash', () => {
+    expect(parseHash('#/events/spring-meetup/devices')).toEqual({ eventId: 'spring-meetup', tab: 'devices' });
+    expect(parseHash(placeHash({ eventId: 'a b', tab: 'moderation' }))).toEqual({ eventId: 'a b', tab: 'moderation' });
+    expect(parseHash('#/events/x/nonsense')).toEqual({ eventId: 'x', tab: 'people' });
+    expect(parseHash('')).toEqual({ eventId: null, tab: 'people' });
+    expect(parseHash('#/events/%E0%A4%A')).toEqual({ eventId: null, tab: 'people' });
+    expect(placeHash({ eventId: null, tab: 'people' })).toBe('#/');
+  });
+});
+
+describe('normaliseUid', () => {
+  it('accepts 4, 7 and 10 byte UIDs in any usual spelling', () => {
+    expect(normaliseUid('04:a1:b2:c3')).toEqual({ ok: true, uid: '04A1B2C3' });
+    expect(normaliseUid(' 04 A1 B2 C3 D4 E5 F6 ')).toEqual({ ok: true, uid: '04A1B2C3D4E5F6' });
+    expect(normaliseUid('0x04a1b2c3d4e5f60708a9')).toEqual({ ok: true, uid: '04A1B2C3D4E5F60708A9' });
+  });
+  it('explains what is wrong', () => {
+    expect(normaliseUid('')).toMatchObject({ ok: false, message: 'Type or scan a badge UID.' });
+    expect(normaliseUid('04A1ZZ')).toMatchObject({ ok: false });
+    const short = normaliseUid('04A1B2');
+    expect(short.ok).toBe(false);
+    if (!short.ok) expect(short.message).toContain('has 6 digits');
+  });
+});
+
+const event: Event = {
+  id: 'ev',
+  name: 'Ev',
+  startsAt: '2025-05-01',
+  endsAt: null,
+  settings: { initialsOnly: true, publicWall: false, joinUrl: 'https://x.org/j' },
+  createdAt: 1,
+  updatedAt: 1,
+};
+
+describe('event form', () => {
+  it('checks names, ids, dates and links', () => {
+    const f = { ...emptyEventForm(), id: 'Bad Id', startsAt: '2025-02-30', endsAt: '2025-13-01', joinUrl: 'javascript:alert(1)' };
+    expect(Object.keys(checkEventForm(f, true)).sort()).toEqual(['endsAt', 'id', 'joinUrl', 'name', 'startsAt']);
+    expect(checkEventForm({ ...f, id: 'Bad Id', name: 'x', startsAt: '', endsAt: '', joinUrl: '' }, false)).toEqual({});
+    expect(checkEventForm({ ...emptyEventForm(), name: 'x', startsAt: '2025-05-02', endsAt: '2025-05-01' }, true)).toEqual({
+      endsAt: 'The last day is before the first day.',
+    });
+  });
+
+  it('builds create and update bodies', () => {
+    expect(formToCreate({ ...emptyEventForm(), name: '  Night  ' })).toEqual({
+      name: 'Night',
+      settings: { publicWall: true, initialsOnly: false },
+    });
+    const f = eventToForm(event);
+    expect(f).toMatchObject({ startsAt: '2025-05-01', endsAt: '', publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j' });
+    expect(formToUpdate({ ...f, startsAt: '' })).toEqual({
+      name: 'Ev',
+      startsAt: null,
+      endsAt: null,
+      settings: { publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j' },
+    });
+  });
+});
+
+describe('devices', () => {
+  const d = (id: string, createdAt: number, revokedAt: number | null = null): Device => ({
+    id,
+    eventId: 'ev',
+    name: id,
+    role: 'station',
+    createdAt,
+    revokedAt,
+  });
+  const presence = { eventId: 'ev', walls: 1, stations: 1, devices: ['b'] };
+
+  it('says online from presence, and revoked over everything', () => {
+    expect(deviceStatus(d('a', 1), presence)).toBe('offline');
+    expect(deviceStatus(d('b', 1), presence)).toBe('online');
+    expect(deviceStatus(d('b', 1, 5), presence)).toBe('revoked');
+    expect(deviceStatus(d('b', 1), null)).toBe('offline');
+  });
+
+  it('lists online first, revoked last, newest first', () => {
+    const list = [d('r', 9, 10), d('a', 1), d('b', 2), d('c', 3)];
+    expect(sortDevices(list, presence).map((x) => x.id)).toEqual(['b', 'c', 'a', 'r']);
+  });
+});
+
+describe('small words and figures', () => {
+  it('says how long ago', () => {
+    const now = Date.parse('2025-05-01T12:00:00Z');
+    expect(ago(now - 2_000, now)).toBe('just now');
+    expect(ago(now - 30_000, now)).toBe('30 s ago');
+    expect(ago(now - 5 * 60_000, now)).toBe('5 min ago');
+  });
+  it('scales taps per minute to the busiest minute', () => {
+    expect(bars([0, 2, 4])).toEqual([0, 0.5, 1]);
+    expect(bars([0, 0])).toEqual([0, 0]);
+  });
+});

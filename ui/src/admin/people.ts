@@ -1,0 +1,332 @@
+// Attendees: search, edit, hide or unhide, delete, and bind badges (with the app's reader, or a typed UID).
+
+import type { Profile } from '../bindings/Profile';
+import type { UpdateProfile } from '../bindings/UpdateProfile';
+import { describeError } from './api';
+import { profileUrl } from './backend';
+import { StatusLine, busy, clear, confirmDialog, debounce, field, h, setFieldError, uid } from './dom';
+import { normaliseUid } from './model';
+import type { EventCtx } from './view';
+
+const PAGE = 50;
+const READER_TIMEOUT_MS = 30_000;
+
+export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
+  const { api, event } = ctx;
+  let q = '';
+  let offset = 0;
+  let total = 0;
+  let items: Profile[] = [];
+  let alive = true;
+  let seq = 0;
+
+  const search = h('input', { type: 'search', id: 'people-search', placeholder: 'Name, e-mail, company or badge', autocomplete: 'off' });
+  // `status` says how the list loads; `done` says what the last action did.
+  const status = new StatusLine();
+  const done = new StatusLine();
+  const body = h('tbody', {});
+  const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const prev = h('button', { class: 'btn btn-small', type: 'button' }, '← Previous');
+  const next = h('button', { class: 'btn btn-small', type: 'button' }, 'Next →');
+
+  async function load(): Promise<void> {
+    const mine = ++seq;
+    status.loading();
+    try {
+      const page = await api.profiles(event.id, q, offset, PAGE);
+      if (!alive || mine !== seq) return;
+      items = page.items;
+      total = page.total;
+      if (items.length === 0 && offset > 0 && total > 0) {
+        offset = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
+        void load();
+        return;
+      }
+      status.hide();
+      draw();
+    } catch (e) {
+      if (!alive || mine !== seq) return;
+      status.error(e);
+    }
+  }
+
+  function draw(): void {
+    const from = total === 0 ? 0 : offset + 1;
+    const to = offset + items.length;
+    count.textContent =
+      total === 0
+        ? q
+          ? `Nobody matches “${q}”.`
+          : 'No attendees yet. Import a CSV file to add them.'
+        : `${from}–${to} of ${total}${q ? ` matching “${q}”` : ''}`;
+    prev.disabled = offset === 0;
+    next.disabled = offset + items.length >= total;
+    clear(body, items.map(row));
+  }
+
+  function row(p: Profile): HTMLTableRowElement {
+    const hideBtn = h('button', { class: 'btn btn-small', type: 'button' }, p.hidden ? 'Unhide' : 'Hide');
+    hideBtn.addEventListener('click', () => {
+      void busy(hideBtn, async () => {
+        try {
+          await api.updateProfile(event.id, p.id, { hidden: !p.hidden });
+          done.ok(p.hidden ? `${p.name} is visible again.` : `${p.name} is hidden: they left every wall.`);
+          await load();
+        } catch (e) {
+          done.error(e);
+        }
+      });
+    });
+    const delBtn = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button' }, 'Delete');
+    delBtn.addEventListener('click', () => {
+      void (async () => {
+        const yes = await confirmDialog({
+          title: `Delete ${p.name}?`,
+          body: `${p.name} (${p.email}) and all their connections are removed; every wall updates at once. This cannot be undone.`,
+          confirm: 'Delete',
+          danger: true,
+        });
+        if (!yes) return;
+        await busy(delBtn, async () => {
+          try {
+            await api.deleteProfile(event.id, p.id);
+            done.ok(`${p.name} was deleted.`);
+            await load();
+          } catch (e) {
+            done.error(e);
+          }
+        });
+      })();
+    });
+    const editBtn = h('button', { class: 'btn btn-small', type: 'button' }, 'Edit & badges');
+    editBtn.addEventListener('click', () => editDialog(p));
+    return h(
+      'tr',
+      { class: p.hidden ? 'is-hidden' : '', 'data-id': p.id },
+      h('td', {}, h('span', { class: 'person-name' }, p.name), p.hidden ? h('span', { class: 'pill pill-muted' }, 'hidden') : null),
+      h('td', {}, p.email),
+      h('td', {}, [p.company, p.major].filter((x): x is string => !!x).join(' · ')),
+      h('td', { class: 'mono' }, p.tags.length ? p.tags.join(' ') : h('span', { class: 'muted' }, 'none')),
+      h('td', { class: 'actions' }, editBtn, hideBtn, delBtn),
+    );
+  }
+
+  function editDialog(initial: Profile): void {
+    let p = initial;
+    const name = h('input', { value: p.name, required: true });
+    const email = h('input', { type: 'email', value: p.email, required: true });
+    const company = h('input', { value: p.company ?? '' });
+    const major = h('input', { value: p.major ?? '' });
+    const avatar = h('input', { type: 'url', value: p.avatar ?? '', placeholder: 'https://…/photo.jpg' });
+    const fName = field('Name', name);
+    const fEmail = field('E-mail', email);
+    const saveStatus = new StatusLine();
+    const save = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save');
+    const closeBtn = h('button', { class: 'btn', type: 'button' }, 'Close');
+
+    const badgeStatus = new StatusLine();
+    const badgeList = h('ul', { class: 'badge-list' });
+    const uidInput = h('input', { id: uid('uid'), class: 'mono', placeholder: '04A1B2C3D4E5F6', autocomplete: 'off', spellcheck: 'false' });
+    const uidErr = h('p', { class: 'field-error', hidden: true, role: 'alert' });
+    const addUid = h('button', { class: 'btn', type: 'button' }, 'Bind badge');
+
+    async function setTags(tags: string[], done: string): Promise<void> {
+      badgeStatus.loading('Saving badges…');
+      try {
+        p = await api.updateProfile(event.id, p.id, { tags });
+        badgeStatus.ok(done);
+        drawBadges();
+        void load();
+      } catch (e) {
+        // A badge bound to someone else answers 409 naming them.
+        badgeStatus.error(e);
+      }
+    }
+
+    function bind(raw: string, how: string): Promise<void> {
+      const n = normaliseUid(raw);
+      if (!n.ok) {
+        badgeStatus.error(n.message);
+        return Promise.resolve();
+      }
+      if (p.tags.includes(n.uid)) {
+        badgeStatus.ok(`Badge ${n.uid} is already ${p.name}’s.`);
+        return Promise.resolve();
+      }
+      return setTags([...p.tags, n.uid], `Badge ${n.uid} ${how} and bound to ${p.name}.`);
+    }
+
+    function drawBadges(): void {
+      clear(
+        badgeList,
+        p.tags.length === 0
+          ? h('li', { class: 'muted' }, 'No badge yet.')
+          : p.tags.map((t) => {
+              const rm = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button', 'aria-label': `Unbind badge ${t}` }, 'Unbind');
+              rm.addEventListener('click', () => void busy(rm, () => setTags(p.tags.filter((x) => x !== t), `Badge ${t} unbound.`)));
+              return h('li', {}, h('span', { class: 'mono' }, t), rm);
+            }),
+      );
+    }
+    drawBadges();
+
+    addUid.addEventListener('click', () => {
+      const n = normaliseUid(uidInput.value);
+      setFieldError(uidInput, uidErr, n.ok ? undefined : n.message);
+      if (!n.ok) return;
+      void busy(addUid, async () => {
+        await bind(n.uid, 'typed');
+        if (!badgeStatus.el.classList.contains('status-error')) uidInput.value = '';
+      });
+    });
+    uidInput.addEventListener('keydown', (ev) => {
+      // A keyboard-wedge reader types the UID and presses Enter.
+      if (ev.key === 'Enter') {
+        ev.preventDefault();
+        addUid.click();
+      }
+    });
+
+    const reader = ctx.reader;
+    const readerTools: HTMLElement[] = [];
+    if (reader) {
+      const tap = h('button', { class: 'btn btn-primary', type: 'button' }, 'Tap a badge on the reader');
+      tap.addEventListener('click', () => {
+        badgeStatus.loading('Hold the badge on the reader…');
+        void busy(tap, async () => {
+          try {
+            const b = await reader.waitBadge(READER_TIMEOUT_MS);
+            await bind(b.uid, 'read');
+          } catch (e) {
+            badgeStatus.error(describeError(e));
+          }
+        }, 'Waiting for a badge…');
+      });
+      const write = h('button', { class: 'btn', type: 'button' }, 'Write a blank badge');
+      write.addEventListener('click', () => {
+        badgeStatus.loading('Hold a blank badge on the reader…');
+        void busy(write, async () => {
+          try {
+            const r = await reader.writeBadge(profileUrl(p.id), READER_TIMEOUT_MS);
+            await bind(r.uid, 'written');
+          } catch (e) {
+            badgeStatus.error(describeError(e));
+          }
+        }, 'Waiting for a blank badge…');
+      });
+      readerTools.push(h('div', { class: 'row' }, tap, write));
+    }
+
+    const titleId = uid('dlg');
+    const form = h(
+      'form',
+      { class: 'edit-form', novalidate: true },
+      h('div', { class: 'grid2' }, fName.wrap, fEmail.wrap, field('Company', company).wrap, field('Major', major).wrap),
+      field('Photo URL', avatar).wrap,
+      saveStatus.el,
+      h('div', { class: 'row' }, save),
+    );
+    const dlg = h(
+      'dialog',
+      { class: 'dialog wide', 'aria-labelledby': titleId },
+      h('div', { class: 'row spread' }, h('h2', { id: titleId }, p.name), closeBtn),
+      form,
+      h(
+        'section',
+        { class: 'badges', 'aria-label': 'Badges' },
+        h('h3', {}, 'Badges'),
+        badgeList,
+        badgeStatus.el,
+        readerTools,
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: uidInput.id }, reader ? 'Or type a badge UID' : 'Badge UID (type it, or scan with a USB reader into this field)'),
+          h('div', { class: 'row' }, uidInput, addUid),
+          uidErr,
+        ),
+        h('p', { class: 'hint' }, 'Badge link for writing by another tool: ', h('code', { class: 'select-all' }, profileUrl(p.id))),
+      ),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const nm = name.value.trim();
+      const em = email.value.trim();
+      setFieldError(name, fName.error, nm ? undefined : 'A name is needed.');
+      setFieldError(email, fEmail.error, /^[^@\s]+@[^@\s]+$/.test(em) ? undefined : 'Use an e-mail like ada@example.org.');
+      if (!nm || !/^[^@\s]+@[^@\s]+$/.test(em)) return;
+      const opt = (v: string) => (v.trim() ? v.trim() : null);
+      const change: UpdateProfile = { name: nm, email: em, company: opt(company.value), major: opt(major.value), avatar: opt(avatar.value) };
+      saveStatus.loading('Saving…');
+      void busy(save, async () => {
+        try {
+          p = await api.updateProfile(event.id, p.id, change);
+          saveStatus.ok('Saved.');
+          void load();
+        } catch (e) {
+          saveStatus.error(e);
+        }
+      });
+    });
+    closeBtn.addEventListener('click', () => dlg.close());
+    dlg.addEventListener('close', () => dlg.remove());
+    document.body.append(dlg);
+    dlg.showModal();
+    (reader ? name : uidInput).focus();
+  }
+
+  const reload = debounce(() => void load(), 250);
+  search.addEventListener('input', () => {
+    q = search.value;
+    offset = 0;
+    reload.call();
+  });
+  prev.addEventListener('click', () => {
+    offset = Math.max(0, offset - PAGE);
+    void load();
+  });
+  next.addEventListener('click', () => {
+    offset += PAGE;
+    void load();
+  });
+  // Someone joined, was edited or left elsewhere (another admin, an import): refresh.
+  const liveRefresh = debounce(() => void load(), 800);
+  const off = ctx.live.on((m) => {
+    if (m.type === 'node' || m.type === 'subscribed') liveRefresh.call();
+  });
+
+  root.append(
+    h(
+      'section',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'row spread' },
+        h('div', { class: 'field grow' }, h('label', { for: 'people-search' }, 'Search attendees'), search),
+        h('a', { class: 'btn', href: `#/events/${encodeURIComponent(event.id)}/import` }, 'Import CSV…'),
+      ),
+      status.el,
+      done.el,
+      count,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'table people-table', 'aria-label': 'Attendees' },
+          h('thead', {}, h('tr', {}, ['Name', 'E-mail', 'Company · major', 'Badges', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          body,
+        ),
+      ),
+      h('div', { class: 'row end' }, prev, next),
+    ),
+  );
+  void load();
+  return () => {
+    alive = false;
+    off();
+    reload.cancel();
+    liveRefresh.cancel();
+    document.querySelectorAll('dialog').forEach((d) => d.close());
+  };
+}

@@ -1,0 +1,113 @@
+// The kiosk's wall source: the Rust side owns the network and the SQLite cache; this feeds the wall state from
+// what it sends. The cached wall comes back from `kiosk_start` at once (drawn even offline), live updates come as
+// events. Events that arrive before the cached wall was applied are held and applied after it, so the order is
+// always cache, then live.
+
+import type { Snapshot } from '../bindings/Snapshot';
+import type { FeedStatus } from '../wall/feed';
+import type { WallState } from '../wall/state';
+import type { WallSource } from '../wall/view';
+
+export interface KioskStart {
+  eventId: string;
+  snapshot: Snapshot | null;
+}
+
+/** The parts of the Tauri API the source needs (a fake in unit tests). */
+export interface KioskBridge {
+  start(): Promise<KioskStart>;
+  listen(event: string, fn: (payload: unknown) => void): Promise<() => void>;
+}
+
+type Held = { kind: 'snapshot'; body: unknown } | { kind: 'entry'; body: unknown };
+
+export class DesktopWallSource implements WallSource {
+  status: FeedStatus = 'loading';
+  detail = 'waiting for the server';
+  clockOffset = 0;
+  connects = 0;
+  /** True once the cached wall (if any) has been drawn. */
+  fromCache = false;
+
+  private ready = false;
+  private held: Held[] = [];
+  private unlisten: (() => void)[] = [];
+  private stopped = false;
+  private readonly listeners = new Set<(s: FeedStatus) => void>();
+
+  constructor(
+    private readonly state: WallState,
+    private readonly bridge: KioskBridge,
+  ) {}
+
+  onStatus(fn: (s: FeedStatus) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+    this.listeners.clear();
+  }
+
+  private setStatus(s: FeedStatus, detail: string): void {
+    const changed = s !== this.status || detail !== this.detail;
+    this.status = s;
+    this.detail = detail;
+    if (changed) for (const fn of this.listeners) fn(s);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      // Listen first: whatever Rust forwards after `start` must not be lost.
+      this.unlisten.push(await this.bridge.listen('wall:snapshot', (p) => this.take({ kind: 'snapshot', body: p })));
+      this.unlisten.push(await this.bridge.listen('wall:entry', (p) => this.take({ kind: 'entry', body: p })));
+      this.unlisten.push(
+        await this.bridge.listen('wall:online', (p) => {
+          if (p === true) {
+            this.connects++;
+            this.setStatus('live', '');
+          } else if (this.state.loaded) this.setStatus('offline', 'server unreachable');
+          else this.setStatus('loading', 'waiting for the server');
+        }),
+      );
+      const started = await this.bridge.start();
+      if (this.stopped) return;
+      if (started.snapshot) {
+        this.state.applySnapshot(started.snapshot);
+        this.fromCache = true;
+        // Until the live connection says otherwise, what is shown is the cached copy.
+        if (this.status === 'loading') this.setStatus('offline', 'showing the saved wall');
+      }
+      this.ready = true;
+      const held = this.held;
+      this.held = [];
+      for (const h of held) this.apply(h);
+    } catch (e) {
+      const message = typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+      this.setStatus('failed', message);
+    }
+  }
+
+  private take(h: Held): void {
+    if (this.stopped) return;
+    if (this.ready) this.apply(h);
+    else this.held.push(h);
+  }
+
+  private apply(h: Held): void {
+    try {
+      if (h.kind === 'snapshot') this.state.applySnapshot(h.body as Snapshot);
+      else this.state.apply(h.body);
+    } catch (e) {
+      console.error('livewall: bad update from the desktop app', e);
+    }
+  }
+}

@@ -1,0 +1,217 @@
+// The station window of the desktop app: big, friendly feedback for two people tapping their badges. The reader,
+// the pairing and the outbox run in Rust (`station.rs`); this draws what it reports and plays the sounds.
+// Keyboard-wedge readers (they type the UID and Enter) are caught here and handed to Rust.
+
+import '../desktop/desktop.css';
+import { commandError, notInDesktop, tauri, type DesktopConfig } from '../desktop/tauri';
+import { initialModel, reduce, tick, WedgeCollector, type StationEvent, type StationModel } from './model';
+import type { Person } from '../bindings/Person';
+
+interface StationStart {
+  eventId: string;
+  reader: StationEvent;
+  waiting: number;
+}
+
+/** Short tones: two rising notes for success, one low buzz for failure, a click for the first badge. */
+class Sounds {
+  private ctx: AudioContext | null = null;
+
+  play(kind: 'success' | 'failure' | 'tick'): void {
+    try {
+      this.ctx ??= new AudioContext();
+      const notes: [number, number, OscillatorType][] =
+        kind === 'success' ? [[660, 0, 'sine'], [990, 0.12, 'sine']] : kind === 'failure' ? [[180, 0, 'square']] : [[880, 0, 'triangle']];
+      const len = kind === 'failure' ? 0.35 : kind === 'tick' ? 0.06 : 0.16;
+      for (const [freq, at, type] of notes) {
+        const osc = this.ctx.createOscillator();
+        const gain = this.ctx.createGain();
+        osc.type = type;
+        osc.frequency.value = freq;
+        const t0 = this.ctx.currentTime + at;
+        gain.gain.setValueAtTime(0.0001, t0);
+        gain.gain.exponentialRampToValueAtTime(0.25, t0 + 0.01);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t0 + len);
+        osc.connect(gain).connect(this.ctx.destination);
+        osc.start(t0);
+        osc.stop(t0 + len + 0.02);
+      }
+    } catch {
+      // No audio device: the screen says it all.
+    }
+  }
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function avatar(p: Person | null, server: string): HTMLElement {
+  const box = el('div', 'st-avatar');
+  if (p?.avatar) {
+    const img = document.createElement('img');
+    img.alt = '';
+    img.src = p.avatar.startsWith('/') ? server + p.avatar : p.avatar;
+    img.onerror = () => img.remove();
+    box.appendChild(img);
+  }
+  const initials = (p?.name ?? '?')
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase() ?? '')
+    .join('');
+  box.appendChild(el('span', 'st-initials', initials || '?'));
+  return box;
+}
+
+function detail(p: Person): string {
+  return [p.major, p.company].filter((x): x is string => typeof x === 'string' && x.length > 0).join(' · ');
+}
+
+function render(root: HTMLElement, m: StationModel, server: string, now: number): void {
+  const main = el('main', `st-main st-${m.screen.kind}`);
+  main.dataset['screen'] = m.screen.kind;
+  const s = m.screen;
+  switch (s.kind) {
+    case 'idle': {
+      main.append(el('div', 'st-icon st-pulse', '⟡'), el('h1', 'st-title', 'Tap your badge to connect'));
+      main.append(el('p', 'st-sub', 'Then your partner taps theirs. That’s it.'));
+      break;
+    }
+    case 'first': {
+      main.append(avatar(s.person, server));
+      main.append(el('h1', 'st-title', s.person ? `Hi ${s.person.name}!` : 'Badge read!'));
+      if (s.person && detail(s.person)) main.append(el('p', 'st-detail', detail(s.person)));
+      main.append(el('p', 'st-sub st-big', 'Now tap your partner’s badge'));
+      const left = Math.max(0, Math.ceil((s.until - now) / 1000));
+      main.append(el('p', 'st-countdown', `${left} s`));
+      break;
+    }
+    case 'unknown':
+      main.append(el('div', 'st-icon', '?'), el('h1', 'st-title', 'We don’t know this badge'));
+      main.append(el('p', 'st-sub', 'Please see the help desk to register it.'));
+      break;
+    case 'sending':
+      main.append(el('div', 'st-icon st-spin', '◌'), el('h1', 'st-title', 'Connecting…'));
+      break;
+    case 'queued':
+      main.append(el('div', 'st-icon', '✓'), el('h1', 'st-title', 'Saved!'));
+      main.append(el('p', 'st-sub', 'The network is slow: your connection will appear on the wall shortly.'));
+      break;
+    case 'done': {
+      if (s.outcome === 'refused') {
+        main.append(el('div', 'st-icon', '✕'), el('h1', 'st-title', 'That didn’t work'));
+        main.append(el('p', 'st-sub', s.message ?? 'Please try again.'));
+        break;
+      }
+      const pair = el('div', 'st-pair');
+      if (s.people) {
+        const [p1, p2] = s.people;
+        const one = el('div', 'st-person');
+        one.append(avatar(p1, server), el('div', 'st-name', p1.name));
+        const two = el('div', 'st-person');
+        two.append(avatar(p2, server), el('div', 'st-name', p2.name));
+        pair.append(one, el('div', 'st-link', '↔'), two);
+      }
+      main.append(pair);
+      main.append(el('h1', 'st-title', s.outcome === 'connected' ? 'Connected!' : 'You’re already connected'));
+      main.append(el('p', 'st-sub', s.outcome === 'connected' ? 'Look for your link on the wall.' : 'Good to see you again, you two.'));
+      break;
+    }
+    case 'cancelled':
+      main.append(el('h1', 'st-title', 'Cancelled'), el('p', 'st-sub', 'Same badge twice. Start again whenever you like.'));
+      break;
+    case 'timed_out':
+      main.append(el('h1', 'st-title', 'Nobody tapped in time'), el('p', 'st-sub', 'Start again with the first badge.'));
+      break;
+    case 'failure':
+      main.append(el('div', 'st-icon', '!'), el('h1', 'st-title', 'Something went wrong'), el('p', 'st-sub', s.message));
+      break;
+  }
+
+  const status = el('footer', 'st-status');
+  const reader = el('span', `st-reader st-reader-${m.reader}`);
+  reader.textContent =
+    m.reader === 'ready'
+      ? `Reader ready`
+      : m.reader === 'searching'
+        ? 'Looking for the reader…'
+        : m.reader === 'no_reader'
+          ? 'No reader found'
+          : 'Card service not running';
+  status.append(reader);
+  const queue = el('span', 'st-queue', m.waiting > 0 ? `${m.waiting} tap${m.waiting === 1 ? '' : 's'} waiting to be sent` : 'All taps sent');
+  queue.dataset['waiting'] = String(m.waiting);
+  status.append(queue);
+
+  const parts: HTMLElement[] = [main];
+  if (m.reader === 'no_reader' || m.reader === 'service_down') {
+    const help = el('aside', 'st-help');
+    help.append(el('strong', '', m.reader === 'no_reader' ? 'No NFC reader found.' : 'The smart-card service (pcscd) is not running.'));
+    help.append(
+      el(
+        'span',
+        '',
+        m.reader === 'no_reader'
+          ? ' Plug the USB reader in (ACR122U or similar); it is picked up by itself. A keyboard-style reader works too.'
+          : ` Start it with "sudo systemctl start pcscd". ${m.readerMessage ?? ''}`,
+      ),
+    );
+    parts.push(help);
+  }
+  parts.push(status);
+  root.replaceChildren(...parts);
+}
+
+export function mountStation(root: HTMLElement): void {
+  const t = tauri();
+  if (!t) {
+    notInDesktop(root, 'station');
+    return;
+  }
+  document.documentElement.classList.add('station');
+  window.addEventListener('contextmenu', (e) => e.preventDefault());
+  const box = el('div', 'st');
+  root.appendChild(box);
+  const sounds = new Sounds();
+  let model = initialModel;
+  let server = '';
+  const draw = (): void => render(box, model, server, Date.now());
+  const onEvent = (ev: StationEvent): void => {
+    model = reduce(model, ev, Date.now());
+    if (model.sound) sounds.play(model.sound);
+    draw();
+  };
+  window.setInterval(() => {
+    const next = tick(model, Date.now());
+    if (next !== model || model.screen.kind === 'first') {
+      model = next;
+      draw();
+    }
+  }, 250);
+  const wedge = new WedgeCollector();
+  window.addEventListener('keydown', (e) => {
+    const line = wedge.key(e.key, performance.now());
+    if (line !== null)
+      t.core.invoke('station_key_uid', { uid: line }).catch((err: unknown) => console.warn('livewall: typed UID refused', commandError(err)));
+  });
+  (window as unknown as { __livewallStation?: { model(): StationModel } }).__livewallStation = { model: () => model };
+  draw();
+  void (async () => {
+    try {
+      const cfg = await t.core.invoke<DesktopConfig>('desktop_config');
+      server = cfg.server ?? '';
+      document.title = `livewall · station · ${cfg.event ?? ''}`;
+      await t.event.listen<StationEvent>('station:event', (e) => onEvent(e.payload));
+      const started = await t.core.invoke<StationStart>('station_start');
+      onEvent(started.reader);
+      onEvent({ kind: 'queue', waiting: started.waiting, reason: null });
+    } catch (e) {
+      onEvent({ kind: 'failure', message: commandError(e).message });
+    }
+  })();
+}
