@@ -46,6 +46,10 @@ pub struct Args {
     /// Built web UI the embedded server serves to browsers and the admin window (`ui/dist`).
     #[arg(long)]
     pub ui_dir: Option<PathBuf>,
+    /// Password of the embedded server's `admin` account, set when its database is created (else a generated one
+    /// is logged once).
+    #[arg(long, env = "LIVEWALL_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
     /// Write an XDG autostart entry that starts this kiosk at login, then exit.
     #[arg(long)]
     pub install_autostart: bool,

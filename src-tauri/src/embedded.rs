@@ -38,11 +38,14 @@ pub struct Embedded {
     pub stop: CancellationToken,
 }
 
-/// Starts the server on `bind` with the database at `db`; `ui_dir` is the built web UI to serve (walls, admin).
+/// Starts the server on `bind` with the database at `db`; `ui_dir` is the built web UI to serve (walls, admin);
+/// `admin_password` is the first admin account's password when the database is new (`--admin-password` or
+/// `LIVEWALL_ADMIN_PASSWORD`).
 pub fn start(
     db: PathBuf,
     bind: SocketAddr,
     ui_dir: Option<PathBuf>,
+    admin_password: Option<String>,
 ) -> Result<Embedded, EmbeddedError> {
     tauri::async_runtime::block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind)
@@ -53,7 +56,7 @@ pub fn start(
             .map_err(|source| EmbeddedError::Bind { addr: bind, source })?;
         let mut config = livewall_server::Config::for_db(&db);
         config.ui_dir = ui_dir;
-        config.admin_password = std::env::var("LIVEWALL_ADMIN_PASSWORD").ok();
+        config.admin_password = admin_password;
         let generated = config.admin_password.is_none();
         let (state, bootstrap) = livewall_server::AppState::open(config)
             .await
@@ -65,7 +68,7 @@ pub fn start(
                 "embedded server: first admin account created, note the password")
             }
             Some(admin) => tracing::info!(user = %admin.username,
-                "embedded server: first admin account created with LIVEWALL_ADMIN_PASSWORD"),
+                "embedded server: first admin account created with the given password"),
             None => {}
         }
         let stop = CancellationToken::new();

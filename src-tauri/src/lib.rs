@@ -99,34 +99,38 @@ impl AppCtx {
     }
 }
 
-/// The app for `args`, on any runtime (the mock runtime in tests).
+/// The app for `args`, on any runtime.
 pub fn builder<R: Runtime>(args: Args) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
-        .invoke_handler(tauri::generate_handler![
-            commands::common::desktop_config,
-            commands::common::settings_save,
-            commands::common::settings_decode_qr,
-            commands::kiosk::kiosk_start,
-            commands::kiosk::kiosk_exit,
-            commands::station::station_start,
-            commands::station::station_key_uid,
-            commands::admin::admin_wait_badge,
-            commands::admin::admin_write_badge,
-        ])
-        .on_window_event(|window, event| {
-            if let WindowEvent::CloseRequested { api, .. } = event
-                && window.label() == Role::Kiosk.label()
-                && !window.state::<AppCtx>().exit_allowed.load(Ordering::SeqCst)
-            {
-                // Alt+F4 or a stray window-manager gesture must not take the wall down.
-                tracing::info!("kiosk close request ignored (use the exit chord)");
-                api.prevent_close();
-            }
-        })
-        .setup(move |app| {
-            setup(app.handle(), &args)?;
-            Ok(())
-        })
+    configure(tauri::Builder::<R>::new(), args)
+}
+
+/// `base` with the app's commands, window rules and start-up for `args` (`tauri::test::mock_builder()` in tests).
+pub fn configure<R: Runtime>(base: tauri::Builder<R>, args: Args) -> tauri::Builder<R> {
+    base.invoke_handler(tauri::generate_handler![
+        commands::common::desktop_config,
+        commands::common::settings_save,
+        commands::common::settings_decode_qr,
+        commands::kiosk::kiosk_start,
+        commands::kiosk::kiosk_exit,
+        commands::station::station_start,
+        commands::station::station_key_uid,
+        commands::admin::admin_wait_badge,
+        commands::admin::admin_write_badge,
+    ])
+    .on_window_event(|window, event| {
+        if let WindowEvent::CloseRequested { api, .. } = event
+            && window.label() == Role::Kiosk.label()
+            && !window.state::<AppCtx>().exit_allowed.load(Ordering::SeqCst)
+        {
+            // Alt+F4 or a stray window-manager gesture must not take the wall down.
+            tracing::info!("kiosk close request ignored (use the exit chord)");
+            api.prevent_close();
+        }
+    })
+    .setup(move |app| {
+        setup(app.handle(), &args)?;
+        Ok(())
+    })
 }
 
 fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -138,7 +142,12 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     let mut flags = args.as_saved();
     let embedded = match (&args.db, args.embedded_server) {
         (Some(db), true) => {
-            let e = embedded::start(db.clone(), args.bind, args.ui_dir.clone())?;
+            let e = embedded::start(
+                db.clone(),
+                args.bind,
+                args.ui_dir.clone(),
+                args.admin_password.clone(),
+            )?;
             flags.server = flags.server.or_else(|| Some(e.url.clone()));
             Some(e)
         }
@@ -157,12 +166,12 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     };
     app.manage(ctx);
     let ctx = app.state::<AppCtx>();
-    match Launch::check(saved, data_dir) {
+    match Launch::check(saved, data_dir.clone()) {
         Ok(launch) if !args.settings => launch_role(app, &ctx, launch)?,
-        Ok(_) => open_settings(app, None)?,
+        Ok(_) => open_settings(app, &data_dir, None)?,
         Err(why) => {
             *ctx.problem.lock().unwrap_or_else(PoisonError::into_inner) = Some(why.message.clone());
-            open_settings(app, Some(why.message))?;
+            open_settings(app, &data_dir, Some(why.message))?;
         }
     }
     Ok(())
@@ -170,12 +179,16 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
 
 fn open_settings<R: Runtime>(
     app: &AppHandle<R>,
+    data_dir: &std::path::Path,
     problem: Option<String>,
 ) -> Result<(), LaunchError> {
     tracing::info!(?problem, "showing the settings screen");
+    // The same web context as the role window it starts: WebKitGTK lets only the first web context of a process be
+    // automated, so a role opened from this screen stays reachable by the WebDriver end-to-end tests.
     WebviewWindowBuilder::new(app, "settings", WebviewUrl::App("settings".into()))
         .title("livewall · settings")
         .inner_size(760.0, 720.0)
+        .data_directory(data_dir.join("webview"))
         .build()
         .map_err(|e| LaunchError::Window("settings", e))?;
     Ok(())
@@ -317,4 +330,80 @@ pub fn run(args: Args) -> Result<(), tauri::Error> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use tauri::Manager;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+    use tauri::webview::InvokeRequest;
+
+    use super::*;
+
+    fn request(cmd: &str) -> InvokeRequest {
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost"
+                .parse()
+                .unwrap_or_else(|e| panic!("url: {e}")),
+            body: InvokeBody::default(),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_owned(),
+        }
+    }
+
+    /// The app builds on the mock runtime: with no settings it opens the settings window, whose `desktop_config`
+    /// command answers; a command that was never registered does not.
+    #[test]
+    fn builds_on_the_mock_runtime_with_its_commands() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let args = Args::parse_from([
+            "livewall".as_ref(),
+            "--data-dir".as_ref(),
+            tmp.path().as_os_str(),
+        ]);
+        let app = configure(mock_builder(), args)
+            .build(mock_context(noop_assets()))
+            .unwrap_or_else(|e| panic!("build: {e}"));
+        let answers = std::sync::Arc::new(Mutex::new(None));
+        let seen = answers.clone();
+        // The setup (which opens the window) runs when the event loop starts; ask once it is ready, then leave.
+        app.run_return(move |app, event| {
+            if !matches!(event, RunEvent::Ready) {
+                return;
+            }
+            // Without the window the loop would never end: fail here.
+            let window = app.get_webview_window("settings").unwrap_or_else(|| {
+                panic!(
+                    "no settings window: {:?}",
+                    app.webview_windows().keys().collect::<Vec<_>>()
+                )
+            });
+            let asked = (
+                get_ipc_response(&window, request("desktop_config")).map(|b| {
+                    b.deserialize::<serde_json::Value>()
+                        .map_err(|e| e.to_string())
+                }),
+                get_ipc_response(&window, request("no_such_command")).is_err(),
+            );
+            *seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(asked);
+            // The mock runtime ends its loop when the last window is gone.
+            let _ = window.destroy();
+        });
+        let answers = answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some((Ok(Ok(config)), unknown_refused)) = answers else {
+            panic!("no answer from desktop_config: {answers:?}");
+        };
+        assert_eq!(config["role"], serde_json::Value::Null, "{config}");
+        assert_eq!(config["embeddedServer"], false, "{config}");
+        assert_eq!(config["problem"], "choose what this device is", "{config}");
+        assert!(unknown_refused, "an unregistered command answered");
+    }
 }

@@ -44,7 +44,8 @@ pub fn artifacts_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts")
 }
 
-fn free_port() -> u16 {
+/// A free loopback TCP port.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -214,6 +215,45 @@ impl Session {
             return Err(format!("webdriver {path}: {}", v["value"]));
         }
         Ok(v["value"].clone())
+    }
+
+    async fn get(&self, path: &str) -> Result<Value, String> {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let v: Value = r.json().await.map_err(|e| e.to_string())?;
+        if v["value"].get("error").is_some() {
+            return Err(format!("webdriver {path}: {}", v["value"]));
+        }
+        Ok(v["value"].clone())
+    }
+
+    /// Polls the app's windows until one shows `path` (e.g. `/kiosk`), and makes it the current one: a role
+    /// started from the settings screen opens its own window and closes the settings one.
+    pub async fn switch_to_window(&self, path: &str, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let mut last = Value::Null;
+        while Instant::now() < deadline {
+            let handles = self.get("/window/handles").await?;
+            for h in handles.as_array().into_iter().flatten() {
+                if self.post("/window", json!({"handle": h})).await.is_err() {
+                    continue;
+                }
+                match self.eval("return location.pathname", json!([])).await {
+                    Ok(v) if v == path => return Ok(()),
+                    Ok(v) => last = v,
+                    Err(e) => last = Value::String(e),
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "timed out waiting for a window showing {path}; last: {last}"
+        ))
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) and answers its return value.

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use livewall_desktop_tests::{Driver, Session, Xvfb, artifacts_dir};
-use livewall_testkit::{Api, TestServer, server_bin};
+use livewall_desktop_tests::{Driver, Session, Xvfb, artifacts_dir, free_port};
+use livewall_testkit::{ADMIN_PASSWORD, Api, TestServer, server_bin};
 use livewall_virtual_badge::{BadgeKind, PcscStack, VirtualBadge, run_isolated};
 use serde_json::{Value, json};
 
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let tests: [(&str, TestFn); 5] = [
+        let tests: [(&str, TestFn); 8] = [
             ("kiosk_shows_live_wall_and_new_connection", kiosk_live),
             (
                 "kiosk_started_with_server_down_shows_cached_wall",
@@ -55,6 +55,18 @@ fn main() -> ExitCode {
             (
                 "enrolment_writes_profile_url_that_station_resolves",
                 enrolment,
+            ),
+            (
+                "embedded_server_serves_rest_and_window_and_keeps_data",
+                embedded,
+            ),
+            (
+                "settings_screen_saves_pasted_token_and_opens_kiosk",
+                settings_pasted,
+            ),
+            (
+                "settings_screen_reads_token_from_qr_image_and_opens_kiosk",
+                settings_qr,
             ),
         ];
         let mut args = args;
@@ -491,4 +503,240 @@ fn enrolment(env: &Env) -> Result<(), Failed> {
         let _ = st.end().await;
         Ok(())
     })
+}
+
+/// Polls `GET <base>/readyz` until its status is `up` (200) or it stops answering (`!up`).
+async fn wait_readyz(base: &str, up: bool) -> Result<(), Failed> {
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < deadline {
+        let answer = http
+            .get(format!("{base}/readyz"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await;
+        match answer {
+            Ok(r) if up && r.status() == 200 => return Ok(()),
+            Err(_) if !up => return Ok(()),
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!(
+        "{base}/readyz: still not {}",
+        if up { "up" } else { "down" }
+    )
+    .into())
+}
+
+async fn login(base: &str) -> Result<Api, Failed> {
+    let (status, body) = Api::new(base, None)
+        .call(
+            "POST",
+            "/api/login",
+            Some(json!({"username": "admin", "password": ADMIN_PASSWORD})),
+        )
+        .await;
+    check(status == 200, || format!("admin login: {status} {body}"))?;
+    Ok(Api::new(base, body["token"].as_str().map(str::to_owned)))
+}
+
+/// `livewall admin --embedded-server`: the server runs in the app on a SQLite file, answers REST on its port, the
+/// app's own window shows what was created through it, and the file keeps it all for the next start.
+fn embedded(env: &Env) -> Result<(), Failed> {
+    env.rt.block_on(async {
+        let dir = data_dir(env, "embedded");
+        std::fs::create_dir_all(&dir)?;
+        let db = env.tmp.path().join("embedded").join("event.db");
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
+        let start = |port: u16| {
+            args(&[
+                "admin",
+                "--embedded-server",
+                "--db",
+                &db.display().to_string(),
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--ui-dir",
+                &ui.display().to_string(),
+                "--admin-password",
+                ADMIN_PASSWORD,
+                "--data-dir",
+                &dir,
+            ])
+        };
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let s = env.driver.session(&start(port)).await?;
+        wait_readyz(&base, true).await?;
+        let admin = login(&base).await?;
+        admin.create_event("ev", json!({"publicWall": true})).await;
+        admin.add_people("ev", 3).await;
+        let (status, body) = admin
+            .connect("ev", "p0@example.org", "p1@example.org")
+            .await;
+        check(status == 201, || format!("connect: {status} {body}"))?;
+
+        // The app's window: the admin screens from the embedded server, then the event's wall it serves.
+        s.wait_for(
+            "the admin page from the embedded server",
+            "return location.href",
+            WAIT,
+            |v| v.as_str() == Some(format!("{base}/admin").as_str()),
+        )
+        .await?;
+        let config = s.invoke("desktop_config", json!({})).await?;
+        check(
+            config["ok"]["embeddedServer"] == true && config["ok"]["server"] == base.as_str(),
+            || format!("desktop_config: {config}"),
+        )?;
+        s.eval(
+            "location.href = arguments[0]; return true",
+            json!([format!("{base}/wall/ev")]),
+        )
+        .await?;
+        s.wait_for(
+            "the wall in the app window",
+            "return window.__livewall ? [window.__livewall.nodeCount(), window.__livewall.linkCount()] : null",
+            WAIT,
+            |v| *v == json!([3, 1]),
+        )
+        .await?;
+        s.end().await?;
+        wait_readyz(&base, false).await?;
+
+        // A second start on the same file, on another port: the account, the event and the connection are there.
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let s = env.driver.session(&start(port)).await?;
+        wait_readyz(&base, true).await?;
+        let admin = login(&base).await?;
+        let wall = admin.wall("ev").await;
+        check(
+            wall["links"].as_array().map(Vec::len) == Some(1)
+                && wall["nodes"].as_array().map(Vec::len) == Some(3),
+            || format!("wall after restart: {wall}"),
+        )?;
+        let listed = connections(&admin).await;
+        check(listed.len() == 1, || format!("connections: {listed:?}"))?;
+        s.end().await?;
+        wait_readyz(&base, false).await
+    })
+}
+
+const SETTINGS_READY: &str = "const p = document.querySelector('form.settings .set-problem'); return p ? p.textContent : null";
+
+/// How the first-run test gives the settings screen the server, event and token.
+#[derive(Clone, Copy)]
+enum Fill {
+    /// Typed into the form, the token pasted as text.
+    Pasted,
+    /// Read by the screen from a QR code image (JSON device settings) chosen in its file input.
+    Qr,
+}
+
+/// A PNG of the QR code of `text`.
+fn qr_png(text: &str) -> Result<Vec<u8>, Failed> {
+    let img = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| e.to_string())?
+        .render::<image::Luma<u8>>()
+        .build();
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    Ok(png)
+}
+
+/// The first run: an empty data directory and no role open the settings screen, which is filled (`fill`) for a
+/// kiosk of a live server's event and submitted. The settings file then holds that configuration and the kiosk
+/// window shows the event's wall.
+async fn first_run_kiosk(env: &Env, name: &str, fill: Fill) -> Result<(), Failed> {
+    let (server, admin, _) = event_server(3).await;
+    let (_, token) = admin.device("ev", "kiosk").await;
+    admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    let dir = data_dir(env, name);
+    let s = env.driver.session(&args(&["--data-dir", &dir])).await?;
+    // The screen says why it is shown once it has read the (empty) configuration.
+    s.wait_for("the settings screen", SETTINGS_READY, WAIT, |v| {
+        v == "choose what this device is"
+    })
+    .await?;
+    match fill {
+        Fill::Pasted => {
+            s.eval(
+                "const f = document.querySelector('form.settings');
+                 f.elements['server'].value = arguments[0];
+                 f.elements['event'].value = 'ev';
+                 f.elements['token'].value = arguments[1];
+                 return true",
+                json!([server.base, token]),
+            )
+            .await?;
+        }
+        Fill::Qr => {
+            let code = json!({"server": server.base, "token": token, "event": "ev"}).to_string();
+            s.eval(
+                "const f = document.querySelector('form.settings');
+                 const files = new DataTransfer();
+                 files.items.add(new File([new Uint8Array(arguments[0])], 'device.png', { type: 'image/png' }));
+                 const qr = f.elements['qr'];
+                 qr.files = files.files;
+                 qr.dispatchEvent(new Event('change'));
+                 return true",
+                json!([qr_png(&code)?]),
+            )
+            .await?;
+            s.wait_for(
+                "the form filled from the QR code",
+                "const f = document.querySelector('form.settings');
+                 return [f.querySelector('.set-message').textContent, f.elements['server'].value,
+                         f.elements['event'].value, f.elements['token'].value]",
+                WAIT,
+                |v| *v == json!(["Token read from the QR code.", server.base, "ev", token]),
+            )
+            .await?;
+        }
+    }
+    s.eval(
+        "const f = document.querySelector('form.settings');
+         f.elements['role'].value = 'kiosk';
+         f.elements['exitPin'].value = '2468';
+         // Saving closes this window: submit after the script has answered.
+         setTimeout(() => f.requestSubmit(), 0);
+         return true",
+        json!([]),
+    )
+    .await?;
+    s.switch_to_window("/kiosk", WAIT).await?;
+    s.wait_for("the wall of the configured event", LINKS, WAIT, |v| v == 1)
+        .await?;
+    let saved: Value = serde_json::from_slice(&std::fs::read(
+        std::path::Path::new(&dir).join("settings.json"),
+    )?)?;
+    check(
+        saved
+            == json!({"role": "kiosk", "server": server.base, "token": token, "event": "ev",
+                      "exitPin": "2468"}),
+        || format!("settings.json: {saved}"),
+    )?;
+    let config = s.invoke("desktop_config", json!({})).await?;
+    check(
+        config["ok"]["role"] == "kiosk"
+            && config["ok"]["event"] == "ev"
+            && config["ok"]["server"] == server.base.as_str()
+            && config["ok"]["hasToken"] == true,
+        || format!("desktop_config: {config}"),
+    )?;
+    leave_kiosk(s).await
+}
+
+fn settings_pasted(env: &Env) -> Result<(), Failed> {
+    env.rt
+        .block_on(first_run_kiosk(env, "settings-pasted", Fill::Pasted))
+}
+
+fn settings_qr(env: &Env) -> Result<(), Failed> {
+    env.rt
+        .block_on(first_run_kiosk(env, "settings-qr", Fill::Qr))
 }
