@@ -16,6 +16,7 @@ pub mod connection;
 pub mod error;
 pub mod event;
 pub mod live;
+pub mod original;
 pub mod patch;
 pub mod profile;
 pub mod wall;
@@ -26,6 +27,7 @@ pub use connection::*;
 pub use error::*;
 pub use event::*;
 pub use live::*;
+pub use original::*;
 pub use profile::*;
 pub use wall::*;
 

@@ -69,6 +69,39 @@ pub struct ServeArgs {
     pub ui_dir: Option<PathBuf>,
     #[command(flatten)]
     pub ws: WsArgs,
+    #[command(flatten)]
+    pub original: OriginalArgs,
+}
+
+/// Flags for the original Live Wall's clients (its wall, its attendees' phone pages).
+#[derive(Debug, Clone, Default, Args)]
+pub struct OriginalArgs {
+    /// The event that the original clients' `DEFAULT` event id (or no event id at all) names.
+    #[arg(long, env = "LIVEWALL_DEFAULT_EVENT")]
+    pub default_event: Option<String>,
+    /// Browser origins (comma-separated, e.g. `https://wall.example.org`) allowed to call the original paths and
+    /// the public wall from their pages. Without it, public reads are allowed from any origin and writes from none;
+    /// with it, reads and writes are allowed from these origins only (`*` allows reads from any origin).
+    #[arg(long, env = "LIVEWALL_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Issuer (`iss`) of the attendees' ID tokens accepted by the original `POST /interactions`, e.g.
+    /// `https://cognito-idp.us-west-2.amazonaws.com/<pool id>`.
+    #[arg(long, env = "LIVEWALL_ATTENDEE_ISSUER")]
+    pub attendee_issuer: Option<String>,
+    /// Where that issuer publishes its signing keys (JWKS), e.g. `<issuer>/.well-known/jwks.json`.
+    #[arg(long, env = "LIVEWALL_ATTENDEE_JWKS_URL")]
+    pub attendee_jwks_url: Option<String>,
+    /// Accepted audiences (`aud`, the app client ids; comma-separated).
+    #[arg(long, env = "LIVEWALL_ATTENDEE_AUDIENCE", value_delimiter = ',')]
+    pub attendee_audience: Vec<String>,
+    /// Least time between two fetches of the key set, in milliseconds: a token with an unknown key id refetches
+    /// it, and this keeps forged key ids from turning the server into a flood of requests to the provider.
+    #[arg(
+        long,
+        env = "LIVEWALL_ATTENDEE_JWKS_MIN_REFRESH_MS",
+        default_value_t = 10_000
+    )]
+    pub attendee_jwks_min_refresh_ms: u64,
 }
 
 /// Flags of the live WebSocket endpoint (`/ws`).
@@ -148,6 +181,29 @@ pub struct Config {
     pub db_readers: usize,
     pub ui_dir: Option<PathBuf>,
     pub ws: WsConfig,
+    /// The event the original clients' `DEFAULT` names.
+    pub default_event: Option<String>,
+    pub cors: CorsConfig,
+    /// Attendee sign-in for the original connection post; `None` when not configured.
+    pub attendee_idp: Option<IdpConfig>,
+}
+
+/// Which browser origins may call the cross-origin paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CorsConfig {
+    /// Public reads from any origin.
+    pub any_origin_reads: bool,
+    /// Origins (`scheme://host[:port]`) allowed to read and to write.
+    pub origins: Vec<String>,
+}
+
+/// An external identity provider whose ID tokens name attendees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdpConfig {
+    pub issuer: String,
+    pub jwks_url: String,
+    pub audience: Vec<String>,
+    pub min_refresh: Duration,
 }
 
 /// Checked settings of the live WebSocket endpoint.
@@ -259,7 +315,7 @@ impl Config {
             ));
         }
         if let Some(u) = &a.public_url
-            && !(u.starts_with("http://") || u.starts_with("https://"))
+            && !is_http_url(u)
         {
             return Err(ConfigError(format!(
                 "--public-url {u:?} must start with http:// or https://"
@@ -284,6 +340,9 @@ impl Config {
             db_readers: a.db_readers.clamp(1, 64),
             ui_dir: a.ui_dir.clone(),
             ws: a.ws.check()?,
+            default_event: a.original.default_event.clone(),
+            cors: a.original.cors()?,
+            attendee_idp: a.original.idp()?,
         })
     }
 
@@ -299,6 +358,97 @@ impl Config {
             db_readers: 4,
             ui_dir: None,
             ws: WsConfig::default(),
+            default_event: None,
+            cors: CorsConfig {
+                any_origin_reads: true,
+                origins: Vec::new(),
+            },
+            attendee_idp: None,
+        }
+    }
+}
+
+/// The event id the original clients use when they name none.
+pub const DEFAULT_EVENT_ALIAS: &str = "DEFAULT";
+
+impl Config {
+    /// The event an original client means: its `DEFAULT` (or no id at all) is `--default-event`; `None` when it
+    /// names no event and no default is configured.
+    pub fn event_named(&self, given: Option<&str>) -> Option<String> {
+        match given.map(str::trim) {
+            None | Some("") | Some(DEFAULT_EVENT_ALIAS) => self.default_event.clone(),
+            Some(id) => Some(id.to_owned()),
+        }
+    }
+}
+
+fn is_http_url(u: &str) -> bool {
+    u.starts_with("http://") || u.starts_with("https://")
+}
+
+impl OriginalArgs {
+    fn cors(&self) -> Result<CorsConfig, ConfigError> {
+        let listed: Vec<&str> = self
+            .cors_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .collect();
+        let mut origins = Vec::new();
+        for o in &listed {
+            if *o == "*" {
+                continue;
+            }
+            let o = o.trim_end_matches('/');
+            let rest = o
+                .strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"))
+                .filter(|r| !r.is_empty() && !r.contains('/'));
+            if rest.is_none() || axum::http::HeaderValue::from_str(o).is_err() {
+                return Err(ConfigError(format!(
+                    "--cors-origins: {o:?} is not an origin; write scheme://host[:port], e.g. https://wall.example.org"
+                )));
+            }
+            origins.push(o.to_owned());
+        }
+        Ok(CorsConfig {
+            any_origin_reads: listed.is_empty() || listed.contains(&"*"),
+            origins,
+        })
+    }
+
+    fn idp(&self) -> Result<Option<IdpConfig>, ConfigError> {
+        let audience: Vec<String> = self
+            .attendee_audience
+            .iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        match (&self.attendee_issuer, &self.attendee_jwks_url) {
+            (None, None) if audience.is_empty() => Ok(None),
+            (Some(issuer), Some(jwks_url)) => {
+                if !is_http_url(jwks_url) {
+                    return Err(ConfigError(format!(
+                        "--attendee-jwks-url {jwks_url:?} must start with http:// or https://"
+                    )));
+                }
+                if audience.is_empty() {
+                    return Err(ConfigError(
+                        "--attendee-audience is needed with --attendee-issuer: without it, an ID token the provider \
+                         issued for any other app would be accepted"
+                            .into(),
+                    ));
+                }
+                Ok(Some(IdpConfig {
+                    issuer: issuer.trim().to_owned(),
+                    jwks_url: jwks_url.trim().to_owned(),
+                    audience,
+                    min_refresh: Duration::from_millis(self.attendee_jwks_min_refresh_ms),
+                }))
+            }
+            _ => Err(ConfigError(
+                "attendee sign-in needs all of --attendee-issuer, --attendee-jwks-url and --attendee-audience".into(),
+            )),
         }
     }
 }

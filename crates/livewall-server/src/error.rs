@@ -106,8 +106,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     }
 }
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
+impl Error {
+    /// The response for the original Live Wall's clients, which read a top-level `message`: the usual body with
+    /// `"message"` beside `"error"`.
+    pub fn into_original_response(self) -> Response {
+        self.respond(true)
+    }
+
+    fn respond(self, with_message: bool) -> Response {
         match &self {
             Self::Db(e) => {
                 metrics::counter!("livewall_db_errors_total").increment(1);
@@ -117,7 +123,13 @@ impl IntoResponse for Error {
             Self::Internal(e) => tracing::error!(error = %e, "internal error"),
             _ => {}
         }
-        let mut res = (self.status(), axum::Json(self.body())).into_response();
+        let body = self.body();
+        let mut res = if with_message {
+            let json = serde_json::json!({"message": body.error.message, "error": body.error});
+            (self.status(), axum::Json(json)).into_response()
+        } else {
+            (self.status(), axum::Json(body)).into_response()
+        };
         if matches!(self, Self::Unauthorized(_)) {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -125,5 +137,11 @@ impl IntoResponse for Error {
             );
         }
         res
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        self.respond(false)
     }
 }

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod idp;
 pub mod ids;
 pub mod import;
 pub mod metrics;

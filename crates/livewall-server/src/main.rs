@@ -30,7 +30,11 @@ async fn main() -> anyhow::Result<()> {
             livewall_server::run(listener, state, shutdown_signal()).await?;
         }
         Command::Demo(args) => {
-            let config = Config::from_args(&args.serve, "livewall-demo.db")?;
+            let mut config = Config::from_args(&args.serve, "livewall-demo.db")?;
+            // The original Live Wall's clients name the event DEFAULT: in the demo that is the demo event.
+            config
+                .default_event
+                .get_or_insert_with(|| demo::EVENT_ID.to_owned());
             let (state, bootstrap) = AppState::open(config)
                 .await
                 .context("cannot open the server state")?;
@@ -53,8 +57,9 @@ async fn main() -> anyhow::Result<()> {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}"));
+            let ws = base.replacen("http", "ws", 1);
             let mut msg = format!(
-                "\nlivewall demo is running.\n  Wall:      {base}/wall/{event}\n  Snapshot:  {base}/api/events/{event}/wall\n  Admin:     {base}/admin\n  API docs:  {base}/api/openapi.json\n"
+                "\nlivewall demo is running.\n  Wall:      {base}/wall/{event}\n  Snapshot:  {base}/api/events/{event}/wall\n  Admin:     {base}/admin\n  API docs:  {base}/api/openapi.json\n  Original Live Wall clients: API_URL={base}  WS_URL={ws}  (event DEFAULT = {event})\n"
             );
             if let Some(b) = bootstrap {
                 msg.push_str(&format!("  Login:     {} / {}\n", b.username, b.password));

@@ -6,6 +6,7 @@ use crate::db::log::{self, LogEntry};
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::hub::Hub;
+use crate::idp::IdTokenVerifier;
 use crate::ids;
 use bytes::Bytes;
 use rusqlite::Transaction;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     pub config: Arc<Config>,
     pub walls: Arc<Mutex<HashMap<String, Arc<CachedWall>>>>,
+    /// Verifies attendees' ID tokens for the original connection post, when configured.
+    pub idp: Option<Arc<IdTokenVerifier>>,
     pub shutdown: CancellationToken,
 }
 
@@ -57,12 +60,17 @@ impl AppState {
             auth.grant(&d);
         }
         let bootstrap = Self::bootstrap_admin(&db, config.admin_password.clone()).await?;
+        let idp = match &config.attendee_idp {
+            Some(c) => Some(Arc::new(IdTokenVerifier::new(c.clone())?)),
+            None => None,
+        };
         let state = Self {
             db,
             hub: Hub::default(),
             auth: Arc::new(auth),
             config: Arc::new(config),
             walls: Arc::default(),
+            idp,
             shutdown: CancellationToken::new(),
         };
         Ok((state, bootstrap))

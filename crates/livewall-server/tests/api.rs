@@ -514,14 +514,23 @@ async fn public_walls_and_snapshot_privacy() {
     assert!(link["createdAt"].is_i64());
     assert!(wall["epoch"].is_string() && wall["seq"].is_u64());
 
-    // The original path answers the same snapshot.
+    // The original path answers the original's window (links of the last 300 s and the people in them).
     let (s, legacy) = anon
         .call("GET", "/interactions/wall?eventId=ev", None)
         .await;
     assert_eq!(s, 200);
-    assert_eq!(legacy, wall);
-    let (s, _) = anon.call("GET", "/interactions/wall", None).await;
-    assert_eq!(s, 400, "eventId is required");
+    assert_eq!(legacy["links"], wall["links"]);
+    assert_eq!(
+        legacy["nodes"].as_array().unwrap().len(),
+        2,
+        "only people with a link"
+    );
+    let (s, none) = anon.call("GET", "/interactions/wall", None).await;
+    assert_eq!(
+        (s, none["links"].clone()),
+        (200, json!([])),
+        "no eventId and no --default-event: an empty wall, as the original"
+    );
 
     // Initials only.
     admin

@@ -356,7 +356,14 @@ async fn refused_before_the_upgrade_without_a_valid_token_unless_the_wall_is_pub
     admin.create_event("ev", json!({})).await;
     admin.create_event("pub", json!({"publicWall": true})).await;
 
-    let e = ws::try_connect(ws::request(&server.base, None))
+    // No token at all opens anonymously, as the original's `$connect`: it may follow public walls only.
+    let mut bare = ws::try_connect(ws::request(&server.base, None))
+        .await
+        .unwrap();
+    bare.send_json(&json!({"action": "subscribe", "eventId": "ev"}))
+        .await;
+    assert_eq!(bare.recv_type("error").await["code"], "forbidden");
+    let e = ws::try_connect(ws::request(&server.base, Some("not-a-token")))
         .await
         .err()
         .unwrap();
@@ -366,11 +373,6 @@ async fn refused_before_the_upgrade_without_a_valid_token_unless_the_wall_is_pub
         (401, Some("unauthorized")),
         "{body}"
     );
-    let e = ws::try_connect(ws::request(&server.base, Some("not-a-token")))
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(ws::refusal(&e).0, 401);
     let url = ws::ws_url(&server.base);
     let e = ws::try_connect(format!("{url}?eventId=ev"))
         .await

@@ -2,10 +2,12 @@
 //!
 //! [`TestServer`] runs the real `livewall-server` binary on a free loopback port with its own temporary
 //! database, can stop it (SIGTERM or SIGKILL) and start it again on the same database and port. [`Api`] is a
-//! thin HTTP client for it that keeps raw status codes visible, because tests assert on them.
+//! thin HTTP client for it that keeps raw status codes visible, because tests assert on them. [`ws`] is a
+//! WebSocket client for the live feed, [`idp`] an identity provider that signs attendees' ID tokens.
 
 #![allow(clippy::unwrap_used)]
 
+pub mod idp;
 pub mod ws;
 
 use serde_json::{Value, json};

@@ -20,7 +20,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// The `Idempotency-Key` header, checked: 1 to 255 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -45,6 +45,25 @@ pub(crate) async fn post_connection(
     p.require_station(&event)?;
     let key = idempotency_key(headers)?;
     let device = p.device_id().map(str::to_owned);
+    let posted = record(s, event, req, device, key).await?;
+    let status = StatusCode::from_u16(posted.status).unwrap_or(StatusCode::OK);
+    let mut res = (status, posted.body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(res)
+}
+
+/// The one write path of a connection, whoever posts it: idempotency, the duplicate rule, the log entry and its
+/// publication, and the metrics.
+pub(crate) async fn record(
+    s: &AppState,
+    event: String,
+    req: CreateConnection,
+    device: Option<String>,
+    key: Option<String>,
+) -> Result<db::connections::Posted> {
     let now = now_ms();
     let posted = s
         .write_logged(move |tx| {
@@ -57,13 +76,7 @@ pub(crate) async fn post_connection(
     if posted.status == 201 {
         metrics::counter!("livewall_connections_created_total").increment(1);
     }
-    let status = StatusCode::from_u16(posted.status).unwrap_or(StatusCode::OK);
-    let mut res = (status, posted.body).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(res)
+    Ok(posted)
 }
 
 /// Records that two people met. 201 when new, 200 with `duplicate:true` when they had already met.

@@ -62,8 +62,8 @@ impl From<PathRejection> for Error {
 }
 
 /// The bearer token of a request, if it has one: `Authorization: Bearer ...`.
-pub fn bearer(parts: &Parts) -> Result<Option<&str>, Error> {
-    let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+pub fn bearer(headers: &axum::http::HeaderMap) -> Result<Option<&str>, Error> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Ok(None);
     };
     let value = value
@@ -85,7 +85,7 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match bearer(parts)? {
+        match bearer(&parts.headers)? {
             Some(token) => state.auth.verify(token),
             None => Err(Error::Unauthorized(
                 "this needs a bearer token: send Authorization: Bearer <token>".into(),
@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for MaybePrincipal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match bearer(parts)? {
+        match bearer(&parts.headers)? {
             Some(token) => Ok(Self(Some(state.auth.verify(token)?))),
             None => Ok(Self(None)),
         }

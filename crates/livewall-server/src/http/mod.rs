@@ -4,15 +4,16 @@
 mod announcements;
 mod avatars;
 mod connections;
+mod cors;
 mod devices;
 mod events;
 mod export;
 pub mod extract;
 mod health;
 mod imports;
-mod legacy;
 mod login;
 pub mod openapi;
+mod original;
 mod phone;
 mod presence;
 mod profiles;
@@ -39,15 +40,18 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(profiles::router())
         .merge(connections::router())
-        .merge(wall::router())
+        .merge(wall::router(&state))
         .merge(devices::router())
         .merge(presence::router())
-        .merge(crate::ws::router(&state))
+        .merge(crate::ws::router(
+            &state,
+            ui::StartPage::new(ui_dir.as_deref()),
+        ))
         .merge(imports::router())
         .merge(export::router())
         .merge(announcements::router())
         .merge(phone::router())
-        .merge(legacy::router())
+        .merge(original::router(&state))
         .merge(health::router())
         .merge(avatars::router())
         .merge(openapi::router())

@@ -37,7 +37,7 @@ impl utoipa::Modify for BearerAuth {
         super::wall::wall,
         super::devices::list, super::devices::create, super::devices::show, super::devices::revoke,
         super::presence::presence,
-        super::legacy::interaction, super::legacy::wall,
+        super::original::interaction, super::original::wall, super::original::events,
         super::health::healthz, super::health::readyz, super::health::metrics_text,
         super::avatars::avatar,
         super::imports::preview, super::imports::commit, super::export::export,

@@ -18,9 +18,36 @@ pub fn ui_dir(configured: Option<&Path>) -> Option<PathBuf> {
     dev.join("index.html").is_file().then_some(dev)
 }
 
+/// The page at `/`. The route itself belongs to the live feed, because the original clients open their socket at
+/// the deployment's root: an upgrade there is a socket, anything else gets this page.
+#[derive(Clone)]
+pub(crate) struct StartPage(Option<ServeFile>);
+
+impl StartPage {
+    pub(crate) fn new(dir: Option<&Path>) -> Self {
+        Self(dir.map(|d| ServeFile::new(d.join("index.html"))))
+    }
+
+    pub(crate) async fn respond(&self, req: axum::extract::Request) -> axum::response::Response {
+        use tower::ServiceExt;
+        match &self.0 {
+            Some(file) => match file.clone().oneshot(req).await {
+                Ok(res) => res.into_response(),
+                Err(never) => match never {},
+            },
+            None => not_built().into_response(),
+        }
+    }
+}
+
+fn not_built() -> Error {
+    Error::Unavailable(
+        "the web UI is not built: run `npm --prefix ui ci && npm --prefix ui run build`, or pass --ui-dir".into(),
+    )
+}
+
 pub(crate) fn router(dir: Option<PathBuf>) -> Router<AppState> {
-    const PAGES: [&str; 6] = [
-        "/",
+    const PAGES: [&str; 5] = [
         "/wall/{event}",
         "/station",
         "/admin",
@@ -37,13 +64,7 @@ pub(crate) fn router(dir: Option<PathBuf>) -> Router<AppState> {
             r
         }
         None => {
-            let missing = || async {
-                Error::Unavailable(
-                    "the web UI is not built: run `npm --prefix ui ci && npm --prefix ui run build`, or pass --ui-dir"
-                        .into(),
-                )
-                .into_response()
-            };
+            let missing = || async { not_built().into_response() };
             let mut r = Router::new();
             for page in PAGES {
                 r = r.route(page, get(missing));

@@ -12,8 +12,15 @@ use axum::routing::get;
 use bytes::Bytes;
 use std::sync::Arc;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api/events/{event}/wall", get(wall))
+/// The snapshot route, readable from other origins (a public wall embedded in another site).
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/events/{event}/wall",
+            get(wall).options(super::cors::options),
+        )
+        .layer(super::cors::reads(&state.config.cors))
+        .layer(axum::middleware::from_fn(super::cors::preflight_no_content))
 }
 
 fn etag(epoch: &str, seq: u64) -> String {

@@ -4,9 +4,15 @@
 //! Who may connect: a bearer token (admin, kiosk or station) given as the `Authorization` header, the `?token=`
 //! query parameter, the original `?Authorization=` parameter, or the subprotocol pair `bearer, <token>` that a
 //! browser's `new WebSocket(url, ["bearer", token])` sends (the server answers with the `bearer` subprotocol).
-//! Without a token, a socket may still open with `?eventId=<event>` when that event's wall is public: it may
-//! then follow that one event only, as any browser showing the public wall does. Anything else is refused with
-//! a JSON 401 before the upgrade, and a token that is present but bad is refused even for a public wall.
+//! Without a token, a socket opens anonymously, as the original Live Wall's `$connect` did: it may follow public
+//! walls only, one at a time (a `subscribe` to another public event moves it there, as the original's event
+//! picker does), and a private or unknown event answers an error frame while the socket stays open. With
+//! `?eventId=<event>` naming a wall that is not public it is refused with a JSON 401 before the upgrade, and a
+//! token that is present but bad is refused too.
+//!
+//! The original client opens `${WS_URL}?v=1` at the deployment's root, so the feed is served at `/` as well as
+//! `/ws`. That client re-subscribes after a drop without `since` and never reloads its snapshot, so on a socket
+//! opened with `v=1` a `subscribe` without `since` is followed by a `snapshot` frame (which it merges).
 //!
 //! [`session`] runs one task per socket; presence is gathered in [`crate::hub`] and sent by [`presence`].
 
@@ -19,6 +25,7 @@ pub use presence::presence_task;
 use crate::auth::Principal;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::http::ui::StartPage;
 use crate::hub::Kind;
 use crate::state::AppState;
 use axum::Extension;
@@ -35,23 +42,45 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The `/ws` route, with its connection-rate limiter.
-pub(crate) fn router(state: &AppState) -> Router<AppState> {
+/// The `/ws` route and `/` (an upgrade there is the feed, anything else `start_page`), with the
+/// connection-rate limiter.
+pub(crate) fn router(state: &AppState, start_page: StartPage) -> Router<AppState> {
     let cfg = &state.config.ws;
     let limiter = Arc::new(ConnectLimiter::new(cfg.connect_rate, cfg.connect_burst));
     Router::new()
         .route("/ws", get(upgrade))
+        .route("/", get(root))
         .layer(Extension(limiter))
+        .layer(Extension(start_page))
+}
+
+/// Whether a request asks for a WebSocket.
+fn is_upgrade(req: &Request) -> bool {
+    req.headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+async fn root(
+    State(s): State<AppState>,
+    Extension(limiter): Extension<Arc<ConnectLimiter>>,
+    Extension(page): Extension<StartPage>,
+    req: Request,
+) -> Response {
+    if is_upgrade(&req) {
+        upgrade(State(s), Extension(limiter), req).await
+    } else {
+        page.respond(req).await
+    }
 }
 
 /// Who is on the other end of a socket.
 #[derive(Debug, Clone)]
 pub(crate) enum Who {
     User(Principal),
-    /// No token: a viewer of one public wall.
-    Anonymous {
-        event_id: String,
-    },
+    /// No token: a viewer of public walls, one at a time.
+    Anonymous,
 }
 
 impl Who {
@@ -67,7 +96,7 @@ impl Who {
                 role: DeviceRole::Kiosk,
                 ..
             })
-            | Self::Anonymous { .. } => Kind::Wall,
+            | Self::Anonymous => Kind::Wall,
         }
     }
 
@@ -83,31 +112,28 @@ impl Who {
                 role: DeviceRole::Kiosk,
                 ..
             }) => "kiosk",
-            Self::Anonymous { .. } => "anonymous",
+            Self::Anonymous => "anonymous",
         }
     }
 
     fn device_id(&self) -> Option<String> {
         match self {
             Self::User(p) => p.device_id().map(str::to_owned),
-            Self::Anonymous { .. } => None,
+            Self::Anonymous => None,
         }
     }
 
-    /// 403 unless this socket may follow `event_id` (the public flag of an anonymous viewer's event is checked
-    /// again when subscribing, since the organiser may have turned it off).
+    /// 403 unless this socket may follow `event_id`. An anonymous viewer's event must have a public wall, which
+    /// is checked in the same read as its log (the organiser may turn it off at any time).
     fn may_follow(&self, event_id: &str) -> Result<()> {
         match self {
             Self::User(p) => p.require_event(event_id),
-            Self::Anonymous { event_id: own } if own == event_id => Ok(()),
-            Self::Anonymous { event_id: own } => Err(Error::Forbidden(format!(
-                "this socket was opened without a token for the public wall {own:?}; {event_id:?} needs a token"
-            ))),
+            Self::Anonymous => Ok(()),
         }
     }
 
     fn is_anonymous(&self) -> bool {
-        matches!(self, Self::Anonymous { .. })
+        matches!(self, Self::Anonymous)
     }
 }
 
@@ -119,6 +145,8 @@ struct WsQuery {
     authorization: Option<String>,
     #[serde(rename = "eventId", alias = "event")]
     event_id: Option<String>,
+    /// The original Live Wall client's marker (`?v=1`).
+    v: Option<String>,
 }
 
 fn strip_bearer(v: &str) -> &str {
@@ -150,7 +178,7 @@ fn protocol_token(parts: &Parts) -> Option<String> {
 
 /// The token of an upgrade request and whether it came as a subprotocol (which must then be echoed).
 fn token(parts: &Parts, q: &WsQuery) -> Result<(Option<String>, bool)> {
-    if let Some(t) = crate::http::extract::bearer(parts)? {
+    if let Some(t) = crate::http::extract::bearer(&parts.headers)? {
         return Ok((Some(t.to_owned()), false));
     }
     if let Some(t) = q.token.as_deref().or(q.authorization.as_deref()) {
@@ -207,25 +235,25 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
     let who = match (token, q.event_id) {
         (Some(t), _) => Who::User(s.auth.verify(&t)?),
         (None, Some(event_id)) => {
-            let id = event_id.clone();
+            // Named at the upgrade (livewall's own wall page): refuse a wall that is not public right away.
+            let id = s.config.event_named(Some(&event_id)).unwrap_or(event_id);
             let public =
-                s.db.read(move |tx| Ok(db::events::get(tx, &id)?.settings.public_wall))
-                    .await?;
+                s.db.read(move |tx| match db::events::get(tx, &id) {
+                    Ok(e) => Ok(e.settings.public_wall),
+                    Err(Error::NotFound(_)) => Ok(false),
+                    Err(e) => Err(e),
+                })
+                .await?;
             if !public {
                 return Err(Error::Unauthorized(
                     "this wall is not public: connect with a token".into(),
                 ));
             }
-            Who::Anonymous { event_id }
+            Who::Anonymous
         }
-        (None, None) => {
-            return Err(Error::Unauthorized(
-                "the live feed needs a token (Authorization: Bearer <token>, ?token=, or the subprotocols \
-                 \"bearer\", \"<token>\"), or ?eventId= naming a public wall"
-                    .into(),
-            ));
-        }
+        (None, None) => Who::Anonymous,
     };
+    let original_client = q.v.is_some();
     if s.shutdown.is_cancelled() {
         return Err(Error::Unavailable("the server is shutting down".into()));
     }
@@ -247,7 +275,7 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
     let track = s.hub.track();
     Ok(ws
         .on_failed_upgrade(|e| tracing::debug!(error = %e, "websocket upgrade failed"))
-        .on_upgrade(move |socket| session::run(socket, s, who, track)))
+        .on_upgrade(move |socket| session::run(socket, s, who, original_client, track)))
 }
 
 #[cfg(test)]

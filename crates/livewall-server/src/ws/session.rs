@@ -14,7 +14,9 @@ use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use livewall_protocol::{ClientMessage, ErrorCode, LogPosition, ServerMessage, close_code};
+use livewall_protocol::{
+    ClientMessage, ErrorCode, LogPosition, ServerMessage, Snapshot, close_code,
+};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -71,10 +73,18 @@ struct Conn {
     tx: mpsc::Sender<Arc<Frame>>,
     /// Subscribed events and the last `seq` sent for each: queued entries at or below it are not sent again.
     subs: HashMap<Arc<str>, u64>,
+    /// Opened by the original Live Wall client (`?v=1`): a subscribe without `since` also gets a snapshot frame.
+    original_client: bool,
 }
 
 /// Serves one upgraded socket until it closes. `_track` keeps shutdown waiting for it.
-pub(crate) async fn run(socket: WebSocket, state: AppState, who: Who, _track: TaskTrackerToken) {
+pub(crate) async fn run(
+    socket: WebSocket,
+    state: AppState,
+    who: Who,
+    original_client: bool,
+    _track: TaskTrackerToken,
+) {
     let session = state.hub.open_session(who.device_id());
     let role = who.role_label();
     metrics::gauge!("livewall_ws_connections", "role" => role).increment(1.0);
@@ -88,6 +98,7 @@ pub(crate) async fn run(socket: WebSocket, state: AppState, who: Who, _track: Ta
         sink,
         tx,
         subs: HashMap::new(),
+        original_client,
     };
     let stop = conn.serve(&mut stream, &mut rx).await;
     // Leave first: presence must not wait for a silent peer's close handshake.
@@ -257,11 +268,19 @@ impl Conn {
         self.send_all(reply, silent).await
     }
 
-    /// Joins the event's room, then answers `subscribed` and replays from the log when `since` can be resumed.
+    /// Joins the event's room, then answers `subscribed` and replays from the log when `since` can be resumed
+    /// (or, for the original client without `since`, sends the snapshot). An anonymous socket follows one public
+    /// wall at a time: once the new one is joined, it leaves the one before.
     async fn subscribe(&mut self, event_id: String, since: Option<LogPosition>) -> Vec<Utf8Bytes> {
+        let event_id = self
+            .state
+            .config
+            .event_named(Some(&event_id))
+            .unwrap_or(event_id);
+        let anonymous = self.who.is_anonymous();
         let max = self.state.config.ws.max_subscriptions;
         let already = self.subs.contains_key(event_id.as_str());
-        if !already && self.subs.len() >= max {
+        if !already && !anonymous && self.subs.len() >= max {
             return vec![error_frame(
                 ErrorCode::BadRequest,
                 format!("a socket may follow at most {max} events; unsubscribe from one first"),
@@ -275,12 +294,12 @@ impl Conn {
         self.state
             .hub
             .join(&event_id, &self.session, self.who.kind(), self.tx.clone());
-        let anonymous = self.who.is_anonymous();
+        let with_snapshot = self.original_client && since.is_none();
         let id = event_id.clone();
         let read = self
             .state
             .db
-            .read(move |tx| replay(tx, &id, since.as_ref(), anonymous))
+            .read(move |tx| replay(tx, &id, since.as_ref(), anonymous, with_snapshot))
             .await;
         let r = match read {
             Ok(r) => r,
@@ -295,15 +314,35 @@ impl Conn {
                 return vec![error_frame(e.code(), message, Some(event_id))];
             }
         };
+        if anonymous {
+            let before: Vec<Arc<str>> = self
+                .subs
+                .keys()
+                .filter(|k| ***k != *event_id)
+                .cloned()
+                .collect();
+            for old in before {
+                self.subs.remove(&old);
+                self.state.hub.leave(&old, self.session.id);
+            }
+        }
         tracing::debug!(session = self.session.id, event = %event_id, recovered = r.recovered,
-            replayed = r.entries.len(), seq = r.last, "subscribed");
-        let mut out = Vec::with_capacity(r.entries.len() + 2);
+            replayed = r.entries.len(), seq = r.last, snapshot = r.snapshot.is_some(), "subscribed");
+        let mut out = Vec::with_capacity(r.entries.len() + 3);
         out.push(json(&ServerMessage::Subscribed {
             event_id: event_id.clone(),
             epoch: r.epoch,
             seq: r.from,
             recovered: r.recovered,
         }));
+        if let Some(snap) = &r.snapshot {
+            match serde_json::to_string(snap) {
+                Ok(text) => out.push(Utf8Bytes::from(text)),
+                Err(e) => {
+                    tracing::error!(event = %event_id, error = %e, "cannot serialise a snapshot")
+                }
+            }
+        }
         for e in r.entries {
             match Utf8Bytes::try_from(e.bytes) {
                 Ok(t) => out.push(t),
@@ -362,21 +401,41 @@ struct Replay {
     last: u64,
     recovered: bool,
     entries: Vec<LogEntry>,
+    /// The whole wall at `last`, for the original client.
+    snapshot: Option<Snapshot>,
 }
 
 /// Reads the event's position and, when `since` is within the retained log of the same epoch, every entry
-/// after it, all in one read transaction so the replay is complete or not attempted.
+/// after it, all in one read transaction so the replay is complete or not attempted. With `with_snapshot`
+/// (and no `since`), the snapshot is read in that transaction too, so its position is the one the feed goes on from.
 fn replay(
     tx: &rusqlite::Transaction<'_>,
     event_id: &str,
     since: Option<&LogPosition>,
     anonymous: bool,
+    with_snapshot: bool,
 ) -> crate::Result<Replay> {
-    let event = db::events::get(tx, event_id)?;
-    if anonymous && !event.settings.public_wall {
-        return Err(Error::Forbidden(
-            "this wall is no longer public: connect with a token".into(),
-        ));
+    let event = match db::events::get(tx, event_id) {
+        Ok(e) => Some(e),
+        Err(Error::NotFound(_)) if anonymous => None,
+        Err(e) => return Err(e),
+    };
+    // Unknown and private answer alike, so an anonymous socket cannot probe which private events exist.
+    if anonymous && !event.is_some_and(|e| e.settings.public_wall) {
+        return Err(Error::Forbidden(format!(
+            "{event_id:?} is not a public wall: following it needs a token"
+        )));
+    }
+    if with_snapshot && since.is_none() {
+        let snap = db::wall::snapshot(tx, event_id)?;
+        return Ok(Replay {
+            epoch: snap.epoch.clone(),
+            from: snap.seq,
+            last: snap.seq,
+            recovered: false,
+            entries: Vec::new(),
+            snapshot: Some(snap),
+        });
     }
     let (epoch, last) = db::log::position(tx, event_id)?;
     let fresh = |epoch: String| Replay {
@@ -385,6 +444,7 @@ fn replay(
         last,
         recovered: false,
         entries: Vec::new(),
+        snapshot: None,
     };
     let Some(since) = since else {
         return Ok(fresh(epoch));
@@ -415,6 +475,7 @@ fn replay(
         last,
         recovered: true,
         entries,
+        snapshot: None,
     })
 }
 
