@@ -2,10 +2,11 @@
 // client for setting up events, and headless Debian Chromium driven by playwright-core.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -228,5 +229,78 @@ declare global {
       announcement(): string | null;
       anomalies(): Record<string, number>;
     };
+  }
+}
+
+/** A static site on its own loopback port, so a page runs from another origin than the server. */
+export async function serveStatic(dir: string): Promise<{ base: string; close: () => Promise<void> }> {
+  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+  const srv = createHttpServer((req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/')).replace(/^([/\\.])+/, '');
+    const file = join(dir, path === '' ? 'index.html' : path);
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  const port = await freePort();
+  await new Promise<void>((ok) => srv.listen(port, '127.0.0.1', ok));
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((ok) => srv.close(() => ok())),
+  };
+}
+
+/** A TCP proxy to a server port that can cut every connection and refuse new ones for a while (a venue's
+ * Wi-Fi dropping), while the server itself keeps running. */
+export class CutProxy {
+  private readonly open = new Set<Socket>();
+  private refusing = false;
+  private readonly srv = createServer((client) => {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection(this.target, '127.0.0.1');
+    this.open.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      this.open.delete(client);
+      this.open.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+
+  private constructor(
+    readonly port: number,
+    private readonly target: number,
+  ) {}
+
+  static async start(target: number): Promise<CutProxy> {
+    const p = new CutProxy(await freePort(), target);
+    await new Promise<void>((ok) => p.srv.listen(p.port, '127.0.0.1', ok));
+    return p;
+  }
+
+  /** Resets every proxied connection and refuses new ones until `restore`. */
+  cut(): void {
+    this.refusing = true;
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+  }
+
+  restore(): void {
+    this.refusing = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise<void>((ok) => this.srv.close(() => ok()));
   }
 }

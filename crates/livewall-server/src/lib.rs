@@ -5,7 +5,7 @@
 //! `livewall-protocol` for every wire type, and the desktop app embeds it to run a whole event on one laptop.
 //!
 //! Layout: [`db`] is the store (one module per table, the live log in [`db::log`]), [`hub`] hands committed
-//! log entries to the live sockets of [`ws`], [`http`] has one module per resource, [`auth`] checks tokens, [`state`]
+//! log entries to the live sockets of [`ws`], [`http`] has one module per resource, [`auth`] checks tokens ([`idp`] attendees' ID tokens from an identity provider), [`state`]
 //! ties them together. [`run`] serves an [`app`] on a listener until a shutdown future resolves, so tests and
 //! the desktop app bring their own listener and shutdown.
 
