@@ -11,11 +11,11 @@ const EVENT = 'e2e-night';
 const people = [
   { name: 'Elijah Zhou', email: 'elijah@example.org', major: 'Computer Science', avatar: '/avatars/demo-0000.svg' },
   { name: 'Aurora Cheng', email: 'aurora@example.org', major: 'Design' },
-  { name: 'Nadia Haddad', email: 'nadia@example.org', major: 'Design', avatar: 'http://127.0.0.1:9/missing.png' },
+  { name: 'Nadia Haddad', email: 'nadia@example.org', major: 'Design', avatar: 'https://avatar.invalid/missing.png' },
   { name: 'A'.repeat(200), email: 'long@example.org', major: 'Physics' },
   { name: '🎉 Party Parrot 🦜', email: 'emoji@example.org', company: 'Contoso' },
   { name: 'ليلى حداد', email: 'rtl@example.org', major: 'Music' },
-  { name: 'Kenji Tanaka', email: 'kenji@example.org', major: 'Physics', avatar: '/no/such/avatar.svg' },
+  { name: 'Kenji Tanaka', email: 'kenji@example.org', major: 'Physics', avatar: '/avatars/no-such-avatar.svg' },
   { name: 'Hidden Person', email: 'hidden@example.org', major: 'Music' },
 ];
 

@@ -47,6 +47,16 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// Body of `POST /api/password`: the organiser's current password and the new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChangePassword {
+    pub current: String,
+    pub new: String,
+}
+
 /// Answer of `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Internal,
     /// The server is starting or stopping.
     Unavailable,
+    /// The server's disk is full (or failing): nothing can be stored until space returns. Retry later.
+    StorageFull,
 }
 
 /// One problem with one field of one item, for bulk and import errors.

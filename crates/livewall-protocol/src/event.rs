@@ -84,7 +84,43 @@ pub struct UpdateEvent {
     )]
     #[ts(optional, as = "Option<Option<String>>")]
     pub ends_at: Option<Option<String>>,
+    /// Merged into the current settings (JSON merge patch): absent fields are kept, `null` clears `joinUrl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional, as = "Option<EventSettings>")]
-    pub settings: Option<EventSettings>,
+    #[ts(optional, as = "Option<EventSettingsPatch>")]
+    pub settings: Option<EventSettingsPatch>,
+}
+
+/// A partial [`EventSettings`] for `PATCH /api/events/{event}`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct EventSettingsPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<bool>")]
+    pub initials_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<bool>")]
+    pub public_wall: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub join_url: Option<Option<String>>,
+}
+
+impl EventSettingsPatch {
+    /// `current` with this patch applied.
+    pub fn apply(&self, current: &EventSettings) -> EventSettings {
+        EventSettings {
+            initials_only: self.initials_only.unwrap_or(current.initials_only),
+            public_wall: self.public_wall.unwrap_or(current.public_wall),
+            join_url: match &self.join_url {
+                Some(v) => v.clone(),
+                None => current.join_url.clone(),
+            },
+        }
+    }
 }

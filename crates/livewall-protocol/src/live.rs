@@ -160,4 +160,8 @@ pub mod close_code {
     pub const HEARTBEAT_TIMEOUT: u16 = 4002;
     /// The client did not read fast enough and its outbound queue overflowed: reconnect and resume with `since`.
     pub const SLOW: u16 = 4008;
+    /// The wall this anonymous socket followed is no longer public: do not reconnect without a token.
+    pub const NOT_PUBLIC: u16 = 4003;
+    /// The event was deleted: do not reconnect to it (an event created later with the same id is another one).
+    pub const EVENT_DELETED: u16 = 4004;
 }

@@ -28,6 +28,28 @@ struct Claims {
     iat: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exp: Option<i64>,
+    /// The server-side session of an admin login (revocable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
+}
+
+/// The shortest password an organiser account may have.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// Refuses a password shorter than [`MIN_PASSWORD_LEN`] characters.
+pub fn check_password_strength(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::validation(format!(
+            "the password must be at least {MIN_PASSWORD_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// An authenticated caller.
@@ -36,6 +58,10 @@ pub enum Principal {
     Admin {
         id: String,
         username: String,
+        /// The login session, checked against the database on every use.
+        session: String,
+        /// When the token expires (ms).
+        expires_at: i64,
     },
     Device {
         id: String,
@@ -140,18 +166,24 @@ impl Auth {
             .map_err(|e| Error::Internal(format!("cannot sign token: {e}")))
     }
 
-    /// A token for a logged-in admin, and when it expires (ms).
-    pub fn admin_token(&self, id: &str, username: &str, now_ms: i64) -> Result<(String, i64)> {
-        let exp_ms = now_ms + ADMIN_TOKEN_TTL_MS;
-        let token = self.sign(&Claims {
+    /// A token for the admin login session `session`, expiring at `exp_ms`.
+    pub fn admin_token(
+        &self,
+        id: &str,
+        username: &str,
+        session: &str,
+        now_ms: i64,
+        exp_ms: i64,
+    ) -> Result<String> {
+        self.sign(&Claims {
             sub: id.to_owned(),
             role: Role::Admin,
             evt: None,
             name: Some(username.to_owned()),
             iat: now_ms / 1000,
             exp: Some(exp_ms / 1000),
-        })?;
-        Ok((token, exp_ms))
+            sid: Some(session.to_owned()),
+        })
     }
 
     /// The token of a device: the same every time it is asked for.
@@ -163,6 +195,7 @@ impl Auth {
             name: None,
             iat: d.created_at / 1000,
             exp: None,
+            sid: None,
         })
     }
 
@@ -211,10 +244,20 @@ impl Auth {
             })?;
         let c = data.claims;
         match c.role {
-            Role::Admin => Ok(Principal::Admin {
-                id: c.sub,
-                username: c.name.unwrap_or_default(),
-            }),
+            Role::Admin => {
+                // Admin tokens must expire and name their session; older ones are not accepted.
+                let (Some(exp), Some(session)) = (c.exp, c.sid) else {
+                    return Err(Error::Unauthorized(
+                        "this admin token has no expiry or session: log in again".into(),
+                    ));
+                };
+                Ok(Principal::Admin {
+                    id: c.sub,
+                    username: c.name.unwrap_or_default(),
+                    session,
+                    expires_at: exp.saturating_mul(1000),
+                })
+            }
             Role::Station | Role::Kiosk => {
                 let devices = self
                     .devices
@@ -341,16 +384,34 @@ mod tests {
     fn foreign_and_expired_tokens_are_refused() {
         let a = Auth::new(b"0123456789abcdef0123456789abcdef");
         let b = Auth::new(b"fedcba9876543210fedcba9876543210");
-        let (t, _) = a.admin_token("adm", "root", 1_000_000).expect("sign");
+        let t = a
+            .admin_token("adm", "root", "s1", 1_000_000, 2_000_000)
+            .expect("sign");
         assert!(matches!(b.verify(&t), Err(Error::Unauthorized(_))));
         assert!(
             matches!(a.verify(&t), Err(Error::Unauthorized(_))),
             "issued in 1970, long expired"
         );
-        let (t, _) = a
-            .admin_token("adm", "root", crate::ids::now_ms())
+        let now = crate::ids::now_ms();
+        let t = a
+            .admin_token("adm", "root", "s1", now, now + ADMIN_TOKEN_TTL_MS)
             .expect("sign");
         assert!(matches!(a.verify(&t), Ok(Principal::Admin { .. })));
+        let no_exp = a
+            .sign(&Claims {
+                sub: "adm".into(),
+                role: Role::Admin,
+                evt: None,
+                name: None,
+                iat: now / 1000,
+                exp: None,
+                sid: Some("s1".into()),
+            })
+            .expect("sign");
+        assert!(
+            matches!(a.verify(&no_exp), Err(Error::Unauthorized(_))),
+            "an admin token without exp"
+        );
         assert!(matches!(a.verify("garbage"), Err(Error::Unauthorized(_))));
     }
 

@@ -67,6 +67,28 @@ pub struct ServeArgs {
     /// Folder of the built web UI (`ui/dist`); found next to the binary's workspace when not given.
     #[arg(long, env = "LIVEWALL_UI_DIR")]
     pub ui_dir: Option<PathBuf>,
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` names the real client; from any
+    /// other peer the header is ignored, so it cannot be forged to dodge the rate limits.
+    #[arg(long, env = "LIVEWALL_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A bearer token that may read `/metrics` (besides admin tokens), for a Prometheus scraper. The metrics name
+    /// events, so they are never public.
+    #[arg(long, env = "LIVEWALL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// At shutdown, how long a live socket gets to take its close frame (peers that never answer are then
+    /// dropped), in milliseconds.
+    #[arg(long, env = "LIVEWALL_SHUTDOWN_GRACE_MS", default_value_t = 2_000)]
+    pub shutdown_grace_ms: u64,
+    /// A client must send a request's head within this many milliseconds of connecting (or of its previous
+    /// request on a kept-alive connection), or it is dropped.
+    #[arg(long, env = "LIVEWALL_HTTP_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub http_header_timeout_ms: u64,
+    /// A request body must arrive within this many milliseconds (408 otherwise).
+    #[arg(long, env = "LIVEWALL_HTTP_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    pub http_body_timeout_ms: u64,
+    /// Open HTTP connections at most (past it, new ones wait); WebSockets have their own limits.
+    #[arg(long, env = "LIVEWALL_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
     #[command(flatten)]
     pub ws: WsArgs,
     #[command(flatten)]
@@ -128,6 +150,13 @@ pub struct WsArgs {
     /// Sockets one IP address may open in a burst before the rate applies (a venue behind one NAT reconnecting).
     #[arg(long, env = "LIVEWALL_WS_CONNECT_BURST", default_value_t = 200)]
     pub ws_connect_burst: u32,
+    /// A write to a socket that does not complete in this many milliseconds closes it (a stalled reader whose
+    /// kernel buffers are full would otherwise hold its task forever).
+    #[arg(long, env = "LIVEWALL_WS_WRITE_TIMEOUT_MS", default_value_t = 5_000)]
+    pub ws_write_timeout_ms: u64,
+    /// Messages per second one socket may send (subscribe, ping...); more are answered with an error and dropped.
+    #[arg(long, env = "LIVEWALL_WS_MESSAGE_RATE", default_value_t = 20)]
+    pub ws_message_rate: u32,
     /// Presence changes are gathered for this long before being sent, in milliseconds.
     #[arg(long, env = "LIVEWALL_WS_PRESENCE_INTERVAL_MS", default_value_t = 500)]
     pub ws_presence_interval_ms: u64,
@@ -180,12 +209,37 @@ pub struct Config {
     pub log_retention: u64,
     pub db_readers: usize,
     pub ui_dir: Option<PathBuf>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The scraper's token for `/metrics`.
+    pub metrics_token: Option<String>,
+    /// How long shutdown waits for each socket's close handshake.
+    pub shutdown_grace: Duration,
+    pub http: HttpConfig,
     pub ws: WsConfig,
     /// The event the original clients' `DEFAULT` names.
     pub default_event: Option<String>,
     pub cors: CorsConfig,
     /// Attendee sign-in for the original connection post; `None` when not configured.
     pub attendee_idp: Option<IdpConfig>,
+}
+
+/// Limits of HTTP connections (see [`crate::serve`]).
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
+        }
+    }
 }
 
 /// Which browser origins may call the cross-origin paths.
@@ -218,6 +272,9 @@ pub struct WsConfig {
     pub connect_rate: Option<f64>,
     pub connect_burst: u32,
     pub presence_interval: Duration,
+    pub write_timeout: Duration,
+    /// Client messages per second per socket (the burst is five seconds' worth).
+    pub message_rate: u32,
     pub buffer_bytes: usize,
     /// `SO_SNDBUF` of accepted connections; `None` leaves the kernel's autotuning.
     pub tcp_send_buffer: Option<usize>,
@@ -234,6 +291,8 @@ impl Default for WsConfig {
             connect_rate: Some(20.0),
             connect_burst: 200,
             presence_interval: Duration::from_millis(500),
+            write_timeout: Duration::from_secs(5),
+            message_rate: 20,
             buffer_bytes: 4096,
             tcp_send_buffer: None,
         }
@@ -293,6 +352,12 @@ impl WsArgs {
             connect_rate: (self.ws_connect_rate > 0.0).then_some(self.ws_connect_rate),
             connect_burst: self.ws_connect_burst,
             presence_interval: ms("ws-presence-interval-ms", self.ws_presence_interval_ms)?,
+            write_timeout: ms("ws-write-timeout-ms", self.ws_write_timeout_ms)?,
+            message_rate: if self.ws_message_rate > 0 {
+                self.ws_message_rate
+            } else {
+                return Err(ConfigError("--ws-message-rate must be at least 1".into()));
+            },
             buffer_bytes: self.ws_buffer_bytes,
             tcp_send_buffer: self.tcp_send_buffer_bytes,
         })
@@ -339,6 +404,32 @@ impl Config {
             log_retention: a.log_retention,
             db_readers: a.db_readers.clamp(1, 64),
             ui_dir: a.ui_dir.clone(),
+            trusted_proxies: a.trusted_proxies.clone(),
+            metrics_token: match a.metrics_token.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(t) if t.len() >= 16 => Some(t.to_owned()),
+                Some(_) => {
+                    return Err(ConfigError(
+                        "--metrics-token must be at least 16 characters".into(),
+                    ));
+                }
+            },
+            shutdown_grace: if a.shutdown_grace_ms <= 60_000 {
+                Duration::from_millis(a.shutdown_grace_ms)
+            } else {
+                return Err(ConfigError(
+                    "--shutdown-grace-ms must be at most 60000".into(),
+                ));
+            },
+            http: HttpConfig {
+                header_timeout: checked_ms("http-header-timeout-ms", a.http_header_timeout_ms)?,
+                body_timeout: checked_ms("http-body-timeout-ms", a.http_body_timeout_ms)?,
+                max_connections: if a.max_connections > 0 {
+                    a.max_connections
+                } else {
+                    return Err(ConfigError("--max-connections must be at least 1".into()));
+                },
+            },
             ws: a.ws.check()?,
             default_event: a.original.default_event.clone(),
             cors: a.original.cors()?,
@@ -357,6 +448,10 @@ impl Config {
             log_retention: 100_000,
             db_readers: 4,
             ui_dir: None,
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            shutdown_grace: Duration::from_secs(2),
+            http: HttpConfig::default(),
             ws: WsConfig::default(),
             default_event: None,
             cors: CorsConfig {
@@ -365,6 +460,16 @@ impl Config {
             },
             attendee_idp: None,
         }
+    }
+}
+
+fn checked_ms(name: &str, v: u64) -> Result<Duration, ConfigError> {
+    if (100..=3_600_000).contains(&v) {
+        Ok(Duration::from_millis(v))
+    } else {
+        Err(ConfigError(format!(
+            "--{name} must be between 100 and 3600000 milliseconds"
+        )))
     }
 }
 

@@ -61,6 +61,7 @@ impl Error {
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Db(e) if is_storage_failure(e) => ErrorCode::StorageFull,
             Self::Db(_) | Self::Migration(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -73,6 +74,12 @@ impl Error {
     /// The JSON body of this error; 5xx details stay in the log.
     pub fn body(&self) -> ErrorBody {
         let (message, details) = match self {
+            Self::Db(e) if is_storage_failure(e) => (
+                "the server's disk is full, so nothing can be stored right now; nothing was saved. \
+                 Retry once space is freed"
+                    .to_owned(),
+                Vec::new(),
+            ),
             Self::Db(_) | Self::Migration(_) | Self::Internal(_) => (
                 "internal server error; see the server log".to_owned(),
                 Vec::new(),
@@ -103,7 +110,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
     }
+}
+
+/// True when SQLite failed for lack of disk space (or the disk failing under it).
+pub fn is_storage_failure(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::DiskFull || f.code == rusqlite::ErrorCode::SystemIoFailure)
 }
 
 impl Error {
@@ -115,6 +129,10 @@ impl Error {
 
     fn respond(self, with_message: bool) -> Response {
         match &self {
+            Self::Db(e) if is_storage_failure(e) => {
+                metrics::counter!("livewall_db_errors_total").increment(1);
+                tracing::error!(error = %e, "the disk is full: a write was refused");
+            }
             Self::Db(e) => {
                 metrics::counter!("livewall_db_errors_total").increment(1);
                 tracing::error!(error = %e, "database error");

@@ -24,6 +24,8 @@ pub struct Frame {
     /// The log position for log entries, `None` for presence.
     pub seq: Option<u64>,
     pub text: Utf8Bytes,
+    /// What walls get instead of `text` (an announcement for stations only, without its message).
+    pub wall_text: Option<Utf8Bytes>,
 }
 
 /// What a socket counts as in an event's presence.
@@ -52,6 +54,8 @@ impl Kind {
 pub struct Session {
     pub id: u64,
     pub device_id: Option<String>,
+    /// The admin login session behind the socket, so a logout closes it.
+    pub admin_session: Option<String>,
     close: CancellationToken,
     code: AtomicU16,
 }
@@ -68,6 +72,11 @@ impl Session {
     /// Resolves once [`Session::close`] was called.
     pub async fn closed(&self) {
         self.close.cancelled().await;
+    }
+
+    /// A socket without a token (a viewer of public walls).
+    pub fn is_anonymous(&self) -> bool {
+        self.device_id.is_none() && self.admin_session.is_none()
     }
 
     /// The close code asked for, once closed.
@@ -189,6 +198,10 @@ impl Hub {
             event_id: Arc::clone(&room.key),
             seq: Some(entry.seq),
             text,
+            wall_text: entry
+                .wall_bytes
+                .clone()
+                .and_then(|b| Utf8Bytes::try_from(b).ok()),
         });
         if room.send(&frame) {
             let key = Arc::clone(&room.key);
@@ -198,10 +211,15 @@ impl Hub {
     }
 
     /// Registers a new live socket; its task must be tracked with [`Hub::track`] and end with [`Hub::leave_all`].
-    pub fn open_session(&self, device_id: Option<String>) -> Arc<Session> {
+    pub fn open_session(
+        &self,
+        device_id: Option<String>,
+        admin_session: Option<String>,
+    ) -> Arc<Session> {
         let session = Arc::new(Session {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
             device_id,
+            admin_session,
             close: CancellationToken::new(),
             code: AtomicU16::new(0),
         });
@@ -273,6 +291,21 @@ impl Hub {
         n
     }
 
+    /// Closes the live sockets of these admin login sessions (logged out, password changed).
+    pub fn close_admin_sessions(&self, ended: &[String]) -> usize {
+        let sessions = lock(&self.inner.sessions);
+        let mut n = 0;
+        for s in sessions.values().filter(|s| {
+            s.admin_session
+                .as_ref()
+                .is_some_and(|a| ended.iter().any(|e| e == a))
+        }) {
+            s.close(close_code::REVOKED);
+            n += 1;
+        }
+        n
+    }
+
     /// Tells every socket following `event_id` that the event was deleted (an `error` frame with code
     /// `not_found`) and forgets the room: nothing will be published for it again.
     pub fn end_event(&self, event_id: &str) {
@@ -289,14 +322,34 @@ impl Hub {
                 event_id: Arc::clone(&room.key),
                 seq: None,
                 text: Utf8Bytes::from(text),
+                wall_text: None,
             });
             for m in room.members.values() {
                 let _ = m.tx.try_send(Arc::clone(&frame));
             }
         }
+        // Sockets bound to that event (anonymous viewers, its devices) close, so none of them follows an event
+        // created later under the same id; admin consoles got the error frame and keep their other events.
+        for m in room.members.values().filter(|m| m.kind != Kind::Admin) {
+            m.session.close(close_code::EVENT_DELETED);
+        }
         for kind in [Kind::Wall, Kind::Station, Kind::Admin] {
             metrics::gauge!("livewall_ws_subscribers", "event" => event_id.to_owned(), "role" => kind.label()).set(0.0);
         }
+    }
+
+    /// Closes the anonymous sockets following `event_id` with `code` (its wall stopped being public).
+    pub fn close_anonymous(&self, event_id: &str, code: u16) -> usize {
+        let rooms = lock(&self.inner.rooms);
+        let Some(room) = rooms.get(event_id) else {
+            return 0;
+        };
+        let mut n = 0;
+        for m in room.members.values().filter(|m| m.session.is_anonymous()) {
+            m.session.close(code);
+            n += 1;
+        }
+        n
     }
 
     /// Who is online for an event right now.
@@ -358,6 +411,7 @@ impl Hub {
                 event_id: Arc::clone(&key),
                 seq: None,
                 text,
+                wall_text: None,
             });
             if room.send(&frame) {
                 again.push(key);
@@ -401,14 +455,15 @@ mod tests {
             event_id: "ev".into(),
             seq,
             bytes: Bytes::from(format!("{{\"seq\":{seq}}}")),
+            wall_bytes: None,
         }
     }
 
     #[test]
     fn a_full_queue_closes_only_that_socket_as_slow() {
         let hub = Hub::default();
-        let slow = hub.open_session(None);
-        let fast = hub.open_session(Some("dev1".into()));
+        let slow = hub.open_session(None, None);
+        let fast = hub.open_session(Some("dev1".into()), None);
         let (slow_tx, _slow_rx) = mpsc::channel(2);
         let (fast_tx, mut fast_rx) = mpsc::channel(16);
         hub.join("ev", &slow, Kind::Wall, slow_tx);
@@ -437,8 +492,8 @@ mod tests {
     #[test]
     fn presence_is_sent_once_per_change_and_revocation_closes_the_device() {
         let hub = Hub::default();
-        let a = hub.open_session(Some("kiosk1".into()));
-        let b = hub.open_session(None);
+        let a = hub.open_session(Some("kiosk1".into()), None);
+        let b = hub.open_session(None, None);
         let (tx, mut rx) = mpsc::channel(16);
         hub.join("ev", &a, Kind::Wall, tx.clone());
         hub.join("ev", &b, Kind::Wall, tx);

@@ -112,6 +112,8 @@ pub fn parse(text: &str) -> Parsed {
     let mut rows = 0u32;
     let mut emails: HashMap<String, u32> = HashMap::new();
     let mut tags_seen: HashMap<String, u32> = HashMap::new();
+    // (byte offset, newlines before it) of the last record's start.
+    let mut counted: (usize, u32) = (0, 0);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -131,15 +133,19 @@ pub fn parse(text: &str) -> Parsed {
         rows += 1;
         // The csv crate's own line count skips blank lines, and a record's position may point at the blank lines
         // before it: count the newlines before the record's first character instead.
+        // Records come in order, so the newlines are counted once each, from where the previous record began:
+        // the whole file is read once (counting from the start for every record made a large file quadratic).
         let line = record
             .position()
             .and_then(|p| {
                 let start = p.byte() as usize;
                 let rest = text.get(start..)?;
                 let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
-                text.get(..start + blank)
+                let upto = start + blank;
+                let between = text.get(counted.0.min(upto)..upto)?;
+                counted = (upto, counted.1 + between.matches('\n').count() as u32);
+                Some(counted.1 + 1)
             })
-            .map(|before| before.matches('\n').count() as u32 + 1)
             .unwrap_or(0);
         let get = |c: Column| -> (&str, String) {
             columns

@@ -20,17 +20,17 @@ pub mod idp;
 pub mod ids;
 pub mod import;
 pub mod metrics;
+pub mod serve;
 pub mod state;
 pub mod validate;
+pub mod visibility;
 pub mod ws;
 
 pub use config::Config;
 pub use error::{Error, Result};
 pub use state::AppState;
 
-use axum::serve::ListenerExt;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -74,26 +74,29 @@ pub async fn run(
     let stop = state.shutdown.clone();
     let hub = state.hub.clone();
     let send_buffer = state.config.ws.tcp_send_buffer;
+    let state_grace = state.config.shutdown_grace;
+    let limits = serve::Limits {
+        header_timeout: state.config.http.header_timeout,
+        max_connections: state.config.http.max_connections,
+        grace: state.config.shutdown_grace + Duration::from_secs(1),
+    };
     // Live frames are small: without NODELAY, Nagle's algorithm would hold them back for an ACK.
-    let listener = listener.tap_io(move |tcp| {
+    let tune = move |tcp: &tokio::net::TcpStream| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
         if let Some(n) = send_buffer
-            && let Err(e) = socket2::SockRef::from(&*tcp).set_send_buffer_size(n)
+            && let Err(e) = socket2::SockRef::from(tcp).set_send_buffer_size(n)
         {
             tracing::debug!(error = %e, "cannot set the TCP send buffer");
         }
-    });
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop.cancelled_owned())
-    .await?;
-    // axum does not wait for upgraded sockets: they saw the same token and are closing with 1001.
+    };
+    serve::serve(listener, app(state), limits, stop, tune).await;
+    // Upgraded sockets are not the accept loop's: they saw the same token and are closing with 1001.
     let open = hub.session_count();
-    if tokio::time::timeout(SOCKET_CLOSE_WAIT, hub.wait_sessions())
+    // Each socket's close handshake is bounded by the grace; the margin covers the write that precedes it.
+    let wait = state_grace + Duration::from_millis(500);
+    if tokio::time::timeout(wait, hub.wait_sessions())
         .await
         .is_err()
     {
@@ -101,6 +104,3 @@ pub async fn run(
     }
     Ok(())
 }
-
-/// How long shutdown waits for live sockets to take their close frame.
-const SOCKET_CLOSE_WAIT: Duration = Duration::from_secs(10);

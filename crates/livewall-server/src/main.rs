@@ -17,12 +17,18 @@ async fn main() -> anyhow::Result<()> {
             let (state, bootstrap) = AppState::open(config)
                 .await
                 .context("cannot open the server state")?;
-            if let Some(b) = bootstrap {
-                eprintln!(
+            match bootstrap {
+                // A generated password is shown once; one the operator supplied is never printed.
+                Some(b) if b.generated => eprintln!(
                     "First start: created the organiser account '{}' with password '{}'.\n\
                      Log in with POST /api/login, or change it with: livewall-server admin create --username {}",
                     b.username, b.password, b.username
-                );
+                ),
+                Some(b) => eprintln!(
+                    "First start: created the organiser account '{}' with the password you supplied.",
+                    b.username
+                ),
+                None => {}
             }
             let listener = tokio::net::TcpListener::bind(args.bind)
                 .await
@@ -61,8 +67,15 @@ async fn main() -> anyhow::Result<()> {
             let mut msg = format!(
                 "\nlivewall demo is running.\n  Wall:      {base}/wall/{event}\n  Snapshot:  {base}/api/events/{event}/wall\n  Admin:     {base}/admin\n  API docs:  {base}/api/openapi.json\n  Original Live Wall clients: API_URL={base}  WS_URL={ws}  (event DEFAULT = {event})\n"
             );
-            if let Some(b) = bootstrap {
-                msg.push_str(&format!("  Login:     {} / {}\n", b.username, b.password));
+            match bootstrap {
+                Some(b) if b.generated => {
+                    msg.push_str(&format!("  Login:     {} / {}\n", b.username, b.password));
+                }
+                Some(b) => msg.push_str(&format!(
+                    "  Login:     {} / (the password you supplied)\n",
+                    b.username
+                )),
+                None => {}
             }
             eprintln!("{msg}\nPress Ctrl-C to stop.");
             livewall_server::run(listener, state, shutdown_signal()).await?;
@@ -81,10 +94,7 @@ async fn main() -> anyhow::Result<()> {
                     s.trim_end_matches(['\n', '\r']).to_owned()
                 }
             };
-            anyhow::ensure!(
-                password.len() >= 8,
-                "the password must be at least 8 characters"
-            );
+            auth::check_password_strength(&password)?;
             let store = db::Db::open(&path, 1)?;
             let hash = auth::hash_password(&password)?;
             let now = ids::now_ms();

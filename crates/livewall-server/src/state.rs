@@ -1,6 +1,6 @@
 //! The state every handler shares: database, hub, token checker, settings and caches.
 
-use crate::auth::{self, Auth};
+use crate::auth::{self, Auth, Principal};
 use crate::config::Config;
 use crate::db::log::{self, LogEntry};
 use crate::db::{self, Db};
@@ -27,6 +27,8 @@ pub struct CachedWall {
 pub struct BootstrapAdmin {
     pub username: String,
     pub password: String,
+    /// The server made the password up (so it may show it once); false when the operator gave it.
+    pub generated: bool,
 }
 
 /// Cheap-to-clone handle to everything shared.
@@ -80,6 +82,15 @@ impl AppState {
         if db.read(db::admins::count).await? > 0 {
             return Ok(None);
         }
+        if let Some(p) = &password {
+            auth::check_password_strength(p).map_err(|_| {
+                Error::BadRequest(format!(
+                    "--admin-password must be at least {} characters",
+                    auth::MIN_PASSWORD_LEN
+                ))
+            })?;
+        }
+        let generated = password.is_none();
         let password = password.unwrap_or_else(ids::new_id);
         let pw = password.clone();
         let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
@@ -91,7 +102,28 @@ impl AppState {
         Ok(Some(BootstrapAdmin {
             username: "admin".into(),
             password,
+            generated,
         }))
+    }
+
+    /// Checks a bearer token and, for an admin, that its login session is still open (not logged out, password
+    /// not changed, not expired): the one check behind every authenticated request and socket.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal> {
+        let p = self.auth.verify(token)?;
+        if let Principal::Admin { session, .. } = &p {
+            let sid = session.clone();
+            let now = ids::now_ms();
+            let active = self
+                .db
+                .read(move |tx| db::admins::session_active(tx, &sid, now))
+                .await?;
+            if !active {
+                return Err(Error::Unauthorized(
+                    "this login has ended (logged out, or the password was changed): log in again".into(),
+                ));
+            }
+        }
+        Ok(p)
     }
 
     /// Runs a write that may append log entries, then publishes them in commit order.

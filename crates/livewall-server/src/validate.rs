@@ -52,22 +52,48 @@ pub fn optional_text(field: &str, value: Option<&str>) -> Result<Option<String>>
     }
 }
 
-/// An avatar: an http(s) URL or a path on this server.
+/// An avatar: an `https://` URL naming its host by name, or a picture this server serves (`/avatars/...`).
+///
+/// Walls and phone pages load avatars in every visitor's browser, so nothing else is accepted: no plain http, no
+/// IP addresses (a link-local or private address would make browsers probe the venue's network), no credentials
+/// in the URL, no protocol-relative `//host` or `/\host` forms that browsers resolve to another site.
 pub fn avatar(value: Option<&str>) -> Result<Option<String>> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v)
-            if v.len() <= 2048
-                && (v.starts_with("https://")
-                    || v.starts_with("http://")
-                    || v.starts_with('/'))
-                && !v.chars().any(char::is_whitespace) =>
-        {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let refuse = |why: &str| {
+        Err(Error::validation(format!(
+            "avatar {v:?} {why}: use an https:// URL or a picture under /avatars/"
+        )))
+    };
+    if v.len() > 2048 {
+        return refuse("is longer than 2048 characters");
+    }
+    if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return refuse("contains spaces, control characters or backslashes");
+    }
+    if let Some(path) = v.strip_prefix('/') {
+        if v.starts_with("/avatars/") && !path.contains("..") && !path.starts_with('/') {
+            return Ok(Some(v.to_owned()));
+        }
+        return refuse("is a path outside this server's /avatars/");
+    }
+    let Ok(url) = url::Url::parse(v) else {
+        return refuse("is not a URL");
+    };
+    if url.scheme() != "https" {
+        return refuse("is not https");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse("carries a user name or password");
+    }
+    match url.host() {
+        Some(url::Host::Domain(d)) if !d.eq_ignore_ascii_case("localhost") && d.contains('.') => {
             Ok(Some(v.to_owned()))
         }
-        Some(v) => Err(Error::validation(format!(
-            "avatar {v:?} must be an http(s) URL or a path starting with /"
-        ))),
+        Some(url::Host::Domain(_)) => refuse("names a local host"),
+        Some(_) => refuse("names an IP address instead of a host name"),
+        None => refuse("names no host"),
     }
 }
 

@@ -120,8 +120,8 @@ pub fn update(
     if let Some(v) = req.ends_at {
         e.ends_at = validate::date("endsAt", v.as_deref())?;
     }
-    if let Some(s) = req.settings {
-        e.settings = validate_settings(s)?;
+    if let Some(patch) = &req.settings {
+        e.settings = validate_settings(patch.apply(&before.settings))?;
     }
     check_dates(&e)?;
     e.updated_at = now;

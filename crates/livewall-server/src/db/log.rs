@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use bytes::Bytes;
-use livewall_protocol::ServerMessage;
+use livewall_protocol::{Audience, ServerMessage};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// One committed log entry, ready to send.
@@ -15,6 +15,27 @@ pub struct LogEntry {
     pub seq: u64,
     /// The JSON text of the [`ServerMessage`].
     pub bytes: Bytes,
+    /// What walls get instead, when they may not see all of it (see [`for_walls`]).
+    pub wall_bytes: Option<Bytes>,
+}
+
+/// The form of a log message that walls (kiosks, anonymous viewers) may see, when it differs: an announcement
+/// meant for stations only loses its message (its `seq` still arrives, so the wall's log has no gap).
+pub fn for_walls(msg: &ServerMessage) -> Option<ServerMessage> {
+    match msg {
+        ServerMessage::Announcement {
+            event_id,
+            seq,
+            message: Some(_),
+            audience: Audience::Stations,
+        } => Some(ServerMessage::Announcement {
+            event_id: event_id.clone(),
+            seq: *seq,
+            message: None,
+            audience: Audience::Stations,
+        }),
+        _ => None,
+    }
 }
 
 fn kind(msg: &ServerMessage) -> &'static str {
@@ -54,10 +75,17 @@ pub fn append(
         "INSERT INTO live_log (event_id, seq, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![event_id, seq as i64, kind(&msg), text, now],
     )?;
+    let wall_bytes = match for_walls(&msg) {
+        Some(w) => Some(Bytes::from(serde_json::to_string(&w).map_err(|e| {
+            Error::Internal(format!("cannot serialise log entry: {e}"))
+        })?)),
+        None => None,
+    };
     Ok(LogEntry {
         event_id: event_id.to_owned(),
         seq,
         bytes: Bytes::from(text),
+        wall_bytes,
     })
 }
 
@@ -92,6 +120,7 @@ pub fn range(tx: &Transaction<'_>, event_id: &str, after: u64, upto: u64) -> Res
             event_id: event_id.to_owned(),
             seq: r.get::<_, i64>(0)?.max(0) as u64,
             bytes: Bytes::from(r.get::<_, String>(1)?),
+            wall_bytes: None,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

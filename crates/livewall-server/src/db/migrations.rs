@@ -100,8 +100,26 @@ CREATE TABLE admins (
 /// The banner currently shown on an event's walls and stations (JSON of `CurrentAnnouncement`).
 const V2: &str = "ALTER TABLE events ADD COLUMN announcement TEXT;";
 
+/// Admin logins as server-side sessions, so a token can be revoked (log out, log out everywhere, password change).
+const V3: &str = r#"
+CREATE TABLE admin_sessions (
+    id         TEXT PRIMARY KEY,
+    admin_id   TEXT NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX admin_sessions_by_admin ON admin_sessions(admin_id);
+
+-- One row that /readyz rewrites to find out whether the disk has space again after writes failed.
+CREATE TABLE write_probe (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL
+);
+"#;
+
 fn all() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// Brings the schema up to date.

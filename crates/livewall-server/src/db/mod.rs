@@ -19,6 +19,7 @@ pub mod wall;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -29,6 +30,8 @@ pub struct Db {
 }
 
 struct Inner {
+    /// Set while writes fail for lack of disk space; cleared by the next write that commits.
+    storage_failing: std::sync::atomic::AtomicBool,
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -60,8 +63,9 @@ impl Db {
                 ))
             })?;
         }
-        let mut writer = Connection::open(path)?;
-        configure(&writer, false)?;
+        protect(path)?;
+        let mut writer = Connection::open(path).map_err(|e| opening(path, e))?;
+        configure(&writer, false).map_err(|e| opening(path, e))?;
         migrations::run(&mut writer)?;
         let readers = (0..readers.max(1))
             .map(|_| {
@@ -76,6 +80,7 @@ impl Db {
         let n = readers.len();
         Ok(Self {
             inner: Arc::new(Inner {
+                storage_failing: std::sync::atomic::AtomicBool::new(false),
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(readers),
@@ -114,14 +119,41 @@ impl Db {
                 .writer
                 .lock()
                 .map_err(|_| Error::Internal("database writer lock poisoned".into()))?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
+            let result = (|| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let value = f(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            })();
+            match &result {
+                Ok(_) => inner.storage_failing.store(false, Ordering::Relaxed),
+                Err(Error::Db(e)) if crate::error::is_storage_failure(e) => {
+                    inner.storage_failing.store(true, Ordering::Relaxed);
+                }
+                Err(_) => {}
+            }
+            let value = result?;
             after(&value);
             Ok(value)
         })
         .await
         .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Whether the database can store: after a write failed for lack of space, a tiny probe write tells whether
+    /// space has returned (and clears the state when it has).
+    pub async fn can_write(&self) -> Result<()> {
+        if !self.inner.storage_failing.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO write_probe (id, at) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+                [crate::ids::now_ms()],
+            )?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs `f` in a read transaction on one of the readers: everything it reads is one consistent snapshot.
@@ -164,6 +196,54 @@ impl Db {
         self.read(|tx| Ok(tx.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
             .await
             .is_ok()
+    }
+}
+
+/// Creates the database file readable by its owner only (it holds e-mails and password hashes), or narrows an
+/// existing one and its `-wal`/`-shm` files to that; SQLite gives the files it adds the database file's mode.
+fn protect(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let cannot = |e: std::io::Error| {
+            Error::Internal(format!("cannot create the database {}: {e}", path.display()))
+        };
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(cannot)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if let Ok(meta) = std::fs::metadata(&p)
+                && meta.permissions().mode() & 0o077 != 0
+                && let Err(e) = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+            {
+                tracing::warn!(path = %p.display(), error = %e, "cannot make the database file private");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Says in words why the database could not be opened.
+fn opening(path: &Path, e: rusqlite::Error) -> Error {
+    let read_only = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::ReadOnly || f.code == rusqlite::ErrorCode::CannotOpen
+            || f.code == rusqlite::ErrorCode::PermissionDenied);
+    if read_only {
+        Error::Unavailable(format!(
+            "cannot open the database {} for writing: the file or its folder is read-only, or it cannot be created \
+             there (check the permissions and the disk, or pass another --db)",
+            path.display()
+        ))
+    } else {
+        e.into()
     }
 }
 

@@ -55,7 +55,8 @@ pub(crate) async fn show(
     who: MaybePrincipal,
     Path(event): Path<String>,
 ) -> Result<Json<Event>> {
-    let e = s.db.read(move |tx| db::events::get(tx, &event)).await?;
+    let id = event.clone();
+    let e = who.hide_missing(&event, s.db.read(move |tx| db::events::get(tx, &id)).await)?;
     who.require_read(&e.id, e.settings.public_wall)?;
     Ok(Json(e))
 }
@@ -78,6 +79,14 @@ pub(crate) async fn update(
             Ok((e, entry.into_iter().collect()))
         })
         .await?;
+    if !e.settings.public_wall {
+        let closed = s
+            .hub
+            .close_anonymous(&e.id, livewall_protocol::close_code::NOT_PUBLIC);
+        if closed > 0 {
+            tracing::info!(event = %e.id, closed, "wall is no longer public; anonymous viewers closed");
+        }
+    }
     Ok(Json(e))
 }
 

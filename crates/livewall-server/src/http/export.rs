@@ -62,6 +62,21 @@ fn csv_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -
         .map_err(|e| Error::Internal(format!("cannot write CSV: {e}")))
 }
 
+/// A cell as a spreadsheet will read it: text starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
+/// run as a formula (CSV injection), so it gets a leading `'`, which spreadsheets show as plain text.
+fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Writes one row with every cell neutralised by [`cell`].
+fn row<const N: usize>(w: &mut csv::Writer<Vec<u8>>, cells: [&str; N]) -> csv::Result<()> {
+    w.write_record(cells.map(cell).iter().map(|c| c.as_bytes()))
+}
+
 fn json_bytes<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec_pretty(v).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
 }
@@ -112,7 +127,7 @@ pub(crate) async fn export(
                     "created_at",
                 ])?;
                 for p in &data.people {
-                    w.write_record([
+                    row(w, [
                         p.id.as_str(),
                         &p.name,
                         &p.email,
@@ -142,7 +157,7 @@ pub(crate) async fn export(
                     "device_id",
                 ])?;
                 for c in &data.connections {
-                    w.write_record([
+                    row(w, [
                         c.id.as_str(),
                         &rfc3339(c.created_at),
                         &c.from_id,

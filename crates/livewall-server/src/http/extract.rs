@@ -86,7 +86,7 @@ impl FromRequestParts<AppState> for Principal {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match bearer(&parts.headers)? {
-            Some(token) => state.auth.verify(token),
+            Some(token) => state.authenticate(token).await,
             None => Err(Error::Unauthorized(
                 "this needs a bearer token: send Authorization: Bearer <token>".into(),
             )),
@@ -106,7 +106,7 @@ impl FromRequestParts<AppState> for MaybePrincipal {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match bearer(&parts.headers)? {
-            Some(token) => Ok(Self(Some(state.auth.verify(token)?))),
+            Some(token) => Ok(Self(Some(state.authenticate(token).await?))),
             None => Ok(Self(None)),
         }
     }
@@ -118,9 +118,85 @@ impl MaybePrincipal {
         match &self.0 {
             Some(p) => p.require_event(event_id),
             None if public => Ok(()),
-            None => Err(Error::Unauthorized(
-                "this wall is not public: send Authorization: Bearer <token>".into(),
-            )),
+            None => Err(not_public(event_id)),
         }
+    }
+
+    /// Turns "no such event" into the same 401 a private event answers when the caller has no token, so an
+    /// anonymous caller cannot tell which private events exist.
+    pub fn hide_missing<T>(&self, event_id: &str, r: Result<T, Error>) -> Result<T, Error> {
+        match (r, &self.0) {
+            (Err(Error::NotFound(_)), None) => Err(not_public(event_id)),
+            (r, _) => r,
+        }
+    }
+}
+
+/// The anonymous refusal of a wall that is private or does not exist (one answer for both).
+pub fn not_public(event_id: &str) -> Error {
+    Error::Unauthorized(format!(
+        "there is no public wall {event_id:?} (it does not exist, or it needs a token): send Authorization: Bearer <token>"
+    ))
+}
+
+/// The client's address: the TCP peer, or, when the peer is one of `--trusted-proxies`, the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        Ok(Self(client_ip(&parts.headers, peer, &state.config.trusted_proxies)))
+    }
+}
+
+/// See [`ClientIp`].
+pub fn client_ip(
+    headers: &axum::http::HeaderMap,
+    peer: std::net::IpAddr,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.2".parse().expect("header"));
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().expect("ip");
+        let other: std::net::IpAddr = "198.51.100.4".parse().expect("ip");
+        let trusted = ["10.0.0.1".parse().expect("ip"), "10.0.0.2".parse().expect("ip")];
+        assert_eq!(client_ip(&h, other, &trusted), other, "an untrusted peer's header is ignored");
+        assert_eq!(client_ip(&h, proxy, &trusted), "203.0.113.9".parse::<std::net::IpAddr>().expect("ip"));
+        assert_eq!(client_ip(&h, proxy, &[]), proxy, "nothing trusted by default");
+        assert_eq!(client_ip(&axum::http::HeaderMap::new(), proxy, &trusted), proxy);
     }
 }

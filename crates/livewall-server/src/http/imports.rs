@@ -20,13 +20,29 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/events/{event}/imports", post(commit))
 }
 
-fn text(body: &Bytes) -> Result<String> {
-    String::from_utf8(body.to_vec()).map_err(|e| {
-        Error::BadRequest(format!(
-            "the CSV is not UTF-8 text (byte {}): save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
+/// The most attendee rows one file may have.
+pub(crate) const MAX_ROWS: usize = 100_000;
+
+/// Reads the CSV on a blocking thread (a large file must not hold up the async runtime that answers everyone
+/// else), refusing one with more than [`MAX_ROWS`] lines with 413.
+async fn parse(body: Bytes) -> Result<import::Parsed> {
+    tokio::task::spawn_blocking(move || {
+        let text = std::str::from_utf8(&body).map_err(|e| {
+            Error::BadRequest(format!(
+                "the CSV is not UTF-8 text (byte {}): save it as UTF-8",
+                e.valid_up_to()
+            ))
+        })?;
+        let lines = text.bytes().filter(|b| *b == b'\n').count();
+        if lines > MAX_ROWS + 1 {
+            return Err(Error::PayloadTooLarge(format!(
+                "the file has {lines} lines; one import takes at most {MAX_ROWS} attendees: split it"
+            )));
+        }
+        Ok(import::parse(text))
     })
+    .await
+    .map_err(|e| Error::Internal(format!("import task failed: {e}")))?
 }
 
 /// Reads a CSV (UTF-8, header line first) and answers what it would create and every problem, without storing
@@ -41,7 +57,7 @@ pub(crate) async fn preview(
     body: Bytes,
 ) -> Result<Json<ImportPreview>> {
     p.require_admin()?;
-    let parsed = import::parse(&text(&body)?);
+    let parsed = parse(body).await?;
     let preview =
         s.db.read(move |tx| {
             db::events::get(tx, &event)?;
@@ -66,7 +82,7 @@ pub(crate) async fn commit(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResult>)> {
     p.require_admin()?;
-    let parsed = import::parse(&text(&body)?);
+    let parsed = parse(body).await?;
     let now = now_ms();
     let created = s
         .write_logged(move |tx| {

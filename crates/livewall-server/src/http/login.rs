@@ -1,50 +1,251 @@
-//! `POST /api/login`: an organiser's username and password for an admin token.
+//! Organiser sessions: `POST /api/login` (username and password for an admin token), `POST /api/logout` (end this
+//! session), `POST /api/logout/all` (end every session of this account) and `POST /api/password` (change it,
+//! which ends every session).
+//!
+//! Each admin token names a server-side session that every request checks ([`AppState::authenticate`]), so a
+//! logout or a password change takes effect at once, on REST and on open sockets. Password checks are throttled
+//! per username and per client address (429 with `Retry-After`), and at most a few argon2 checks run at once so a
+//! burst of logins cannot exhaust memory.
 
-use super::extract::Json;
-use crate::auth;
+use super::extract::{ClientIp, Json};
+use crate::auth::{self, ADMIN_TOKEN_TTL_MS, Principal};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use livewall_protocol::{LoginRequest, LoginResponse};
+use axum::{Extension, Router};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use livewall_protocol::{ChangePassword, LoginRequest, LoginResponse};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api/login", post(login))
+/// Argon2 checks running at once (each takes about 19 MiB).
+const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+
+/// Limits on password checks.
+pub(crate) struct Throttle {
+    per_username: DefaultKeyedRateLimiter<String>,
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    checks: Semaphore,
 }
 
-/// Logs an organiser in.
+impl Throttle {
+    fn new() -> Self {
+        let quota = |per_minute: u32, burst: u32| {
+            Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+        };
+        Self {
+            per_username: RateLimiter::keyed(quota(6, 6)),
+            per_ip: RateLimiter::keyed(quota(30, 20)),
+            checks: Semaphore::new(PASSWORD_CHECKS_AT_ONCE),
+        }
+    }
+
+    /// Takes one attempt for this username and address, or says how long to wait.
+    fn attempt(&self, username: &str, ip: IpAddr) -> Result<(), u64> {
+        let wait = |n: governor::NotUntil<_>| {
+            n.wait_time_from(DefaultClock::default().now())
+                .as_secs()
+                .max(1)
+        };
+        self.per_ip.check_key(&ip).map_err(wait)?;
+        self.per_username
+            .check_key(&username.trim().to_lowercase())
+            .map_err(wait)?;
+        Ok(())
+    }
+
+    /// Runs one password check on a blocking thread, waiting for a free slot.
+    async fn check(&self, password: String, hash: Option<String>) -> Result<bool> {
+        let _slot = self
+            .checks
+            .acquire()
+            .await
+            .map_err(|_| Error::Unavailable("the server is shutting down".into()))?;
+        tokio::task::spawn_blocking(move || match hash {
+            Some(h) => auth::verify_password(&password, &h),
+            None => {
+                // A real check against a dummy hash, so timing does not reveal which names exist.
+                auth::verify_password(&password, auth::dummy_hash());
+                false
+            }
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("password check failed: {e}")))
+    }
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    let throttle = Arc::new(Throttle::new());
+    let sweep = Arc::downgrade(&throttle);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            let Some(t) = sweep.upgrade() else { break };
+            t.per_username.retain_recent();
+            t.per_ip.retain_recent();
+        }
+    });
+    Router::new()
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/logout/all", post(logout_all))
+        .route("/api/password", post(change_password))
+        .layer(Extension(throttle))
+}
+
+fn too_many(retry_after: u64) -> Response {
+    let mut res = Error::RateLimited(format!(
+        "too many password attempts; wait {retry_after} s and try again"
+    ))
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// Logs an organiser in: a new session and its token.
 #[utoipa::path(post, path = "/api/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = livewall_protocol::ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = livewall_protocol::ErrorBody),
+        (status = 429, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn login(
     State(s): State<AppState>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<LoginRequest>,
-) -> Result<Json<LoginResponse>> {
+) -> Result<Response> {
+    if let Err(wait) = throttle.attempt(&req.username, ip) {
+        tracing::warn!(username = ?req.username, %ip, "login throttled");
+        return Ok(too_many(wait));
+    }
     let username = req.username.clone();
     let admin = s.db.read(move |tx| db::admins::find(tx, &username)).await?;
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal which names exist.
     let hash = admin.as_ref().map(|a| a.password_hash.clone());
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => auth::verify_password(&password, &h),
-        None => {
-            auth::verify_password(&password, auth::dummy_hash());
-            false
-        }
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("password check failed: {e}")))?;
+    let ok = throttle.check(req.password, hash).await?;
     let Some(admin) = admin.filter(|_| ok) else {
-        tracing::warn!(username = %req.username, "failed login");
+        // Debug formatting escapes control characters, so a crafted name cannot forge log lines.
+        tracing::warn!(username = ?req.username, %ip, "failed login");
         return Err(Error::Unauthorized("wrong username or password".into()));
     };
-    let (token, expires_at) = s.auth.admin_token(&admin.id, &admin.username, now_ms())?;
-    tracing::info!(username = %admin.username, "admin logged in");
+    let now = now_ms();
+    let expires_at = now + ADMIN_TOKEN_TTL_MS;
+    let admin_id = admin.id.clone();
+    let session =
+        s.db.write(move |tx| db::admins::open_session(tx, &admin_id, now, expires_at))
+            .await?;
+    let token = s
+        .auth
+        .admin_token(&admin.id, &admin.username, &session, now, expires_at)?;
+    tracing::info!(username = ?admin.username, %ip, "admin logged in");
     Ok(Json(LoginResponse {
         token,
         expires_at,
         username: admin.username,
-    }))
+    })
+    .into_response())
+}
+
+fn admin_session(p: &Principal) -> Result<(&str, &str)> {
+    p.require_admin()?;
+    match p {
+        Principal::Admin { id, session, .. } => Ok((id, session)),
+        Principal::Device { .. } => Err(Error::Forbidden("this needs an admin token".into())),
+    }
+}
+
+/// Ends this session: its token is refused from now on, and its live sockets are closed.
+#[utoipa::path(post, path = "/api/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = livewall_protocol::ErrorBody)))]
+pub(crate) async fn logout(State(s): State<AppState>, p: Principal) -> Result<StatusCode> {
+    let (_, session) = admin_session(&p)?;
+    let sid = session.to_owned();
+    let now = now_ms();
+    s.db.write(move |tx| db::admins::revoke_session(tx, &sid, now))
+        .await?;
+    s.hub.close_admin_sessions(&[session.to_owned()]);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends every session of this account ("log out everywhere").
+#[utoipa::path(post, path = "/api/logout/all", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = livewall_protocol::ErrorBody)))]
+pub(crate) async fn logout_all(State(s): State<AppState>, p: Principal) -> Result<StatusCode> {
+    let (id, _) = admin_session(&p)?;
+    let admin_id = id.to_owned();
+    let now = now_ms();
+    let ended = s
+        .db
+        .write(move |tx| db::admins::revoke_sessions(tx, &admin_id, now))
+        .await?;
+    s.hub.close_admin_sessions(&ended);
+    tracing::info!(sessions = ended.len(), "admin logged out everywhere");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes this account's password (the current one is asked again); every session ends, this one too.
+#[utoipa::path(post, path = "/api/password", tag = "auth", security(("bearer" = [])),
+    request_body = ChangePassword,
+    responses((status = 204), (status = 401, body = livewall_protocol::ErrorBody),
+        (status = 422, body = livewall_protocol::ErrorBody)))]
+pub(crate) async fn change_password(
+    State(s): State<AppState>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    ClientIp(ip): ClientIp,
+    p: Principal,
+    Json(req): Json<ChangePassword>,
+) -> Result<Response> {
+    let (id, _) = admin_session(&p)?;
+    let Principal::Admin { username, .. } = &p else {
+        return Err(Error::Forbidden("this needs an admin token".into()));
+    };
+    if let Err(wait) = throttle.attempt(username, ip) {
+        return Ok(too_many(wait));
+    }
+    auth::check_password_strength(&req.new)?;
+    let name = username.clone();
+    let admin = s
+        .db
+        .read(move |tx| db::admins::find(tx, &name))
+        .await?
+        .ok_or_else(|| Error::Unauthorized("this account no longer exists".into()))?;
+    if !throttle
+        .check(req.current, Some(admin.password_hash))
+        .await?
+    {
+        return Err(Error::Unauthorized("the current password is wrong".into()));
+    }
+    let new = req.new;
+    let hash = {
+        let _slot = throttle
+            .checks
+            .acquire()
+            .await
+            .map_err(|_| Error::Unavailable("the server is shutting down".into()))?;
+        tokio::task::spawn_blocking(move || auth::hash_password(&new))
+            .await
+            .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))??
+    };
+    let admin_id = id.to_owned();
+    let now = now_ms();
+    let ended = s
+        .db
+        .write(move |tx| {
+            let ended = db::admins::revoke_sessions(tx, &admin_id, now)?;
+            db::admins::set_password(tx, &admin_id, &hash, now)?;
+            Ok(ended)
+        })
+        .await?;
+    s.hub.close_admin_sessions(&ended);
+    tracing::info!(username = ?username, "admin password changed; sessions ended");
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

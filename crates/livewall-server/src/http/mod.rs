@@ -17,6 +17,7 @@ mod original;
 mod phone;
 mod presence;
 mod profiles;
+mod security_headers;
 pub mod ui;
 mod wall;
 
@@ -71,6 +72,10 @@ pub fn router(state: AppState) -> Router {
                 .into_response()
         })
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.http.body_timeout,
+        ))
+        .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(TraceLayer::new_for_http())

@@ -72,7 +72,7 @@ async fn livewall_connection(
     body: serde_json::Value,
 ) -> Result<Response> {
     let p = match bearer(headers)? {
-        Some(t) => s.auth.verify(t)?,
+        Some(t) => s.authenticate(t).await?,
         None => {
             return Err(Error::Unauthorized(
                 "this needs a bearer token: send Authorization: Bearer <token>".into(),

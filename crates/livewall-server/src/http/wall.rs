@@ -48,13 +48,15 @@ pub(crate) async fn wall_response(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let id = event.clone();
-    let (public, epoch, seq) =
-        s.db.read(move |tx| {
+    let read = s
+        .db
+        .read(move |tx| {
             let e = db::events::get(tx, &id)?;
             let (epoch, seq) = db::log::position(tx, &id)?;
             Ok((e.settings.public_wall, epoch, seq))
         })
-        .await?;
+        .await;
+    let (public, epoch, seq) = who.hide_missing(&event, read)?;
     who.require_read(&event, public)?;
     let tag = etag(&epoch, seq);
     if matches(headers, &tag) {

@@ -1,5 +1,9 @@
-//! A per-IP token bucket for new sockets: after a venue's Wi-Fi comes back every wall reconnects at once, which
-//! the burst absorbs, while one runaway client cannot open sockets without end.
+//! Token buckets for new sockets: after a venue's Wi-Fi comes back every wall reconnects at once, which the burst
+//! absorbs, while one runaway client cannot open sockets without end.
+//!
+//! Only accepted sockets are counted (a refused attempt costs nothing to keep), and anonymous sockets are counted
+//! per address while authenticated ones are counted per credential: a flood of anonymous attempts from a venue's
+//! shared address can never lock its kiosks and stations out.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -13,7 +17,16 @@ pub(crate) struct ConnectLimiter {
     /// Tokens per second; `None` lets everything through.
     rate: Option<f64>,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<Key, (f64, Instant)>>,
+}
+
+/// What a bucket counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    /// Anonymous sockets from one address.
+    Address(IpAddr),
+    /// Sockets of one device or admin login.
+    Credential(String),
 }
 
 impl ConnectLimiter {
@@ -25,12 +38,12 @@ impl ConnectLimiter {
         }
     }
 
-    /// Takes one token for `ip`, or answers false when its bucket is empty.
-    pub(crate) fn allow(&self, ip: IpAddr) -> bool {
-        self.allow_at(ip, Instant::now())
+    /// Takes one token for `key`, or answers false when its bucket is empty.
+    pub(crate) fn allow(&self, key: Key) -> bool {
+        self.allow_at(key, Instant::now())
     }
 
-    fn allow_at(&self, ip: IpAddr, now: Instant) -> bool {
+    fn allow_at(&self, key: Key, now: Instant) -> bool {
         let Some(rate) = self.rate else {
             return true;
         };
@@ -41,7 +54,7 @@ impl ConnectLimiter {
                 *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst
             });
         }
-        let (tokens, at) = buckets.entry(ip).or_insert((self.burst, now));
+        let (tokens, at) = buckets.entry(key).or_insert((self.burst, now));
         *tokens =
             (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate).min(self.burst);
         *at = now;
@@ -62,18 +75,22 @@ mod tests {
     #[test]
     fn burst_then_rate_per_address() {
         let l = ConnectLimiter::new(Some(2.0), 3);
-        let a: IpAddr = [10, 0, 0, 1].into();
-        let b: IpAddr = [10, 0, 0, 2].into();
+        let a = Key::Address([10, 0, 0, 1].into());
+        let b = Key::Address([10, 0, 0, 2].into());
         let t0 = Instant::now();
-        assert!((0..3).all(|_| l.allow_at(a, t0)), "the burst passes");
-        assert!(!l.allow_at(a, t0), "then the bucket is empty");
+        assert!((0..3).all(|_| l.allow_at(a.clone(), t0)), "the burst passes");
+        assert!(!l.allow_at(a.clone(), t0), "then the bucket is empty");
+        assert!(
+            l.allow_at(Key::Credential("kiosk-1".into()), t0),
+            "a device is not counted with anonymous sockets from its address"
+        );
         assert!(l.allow_at(b, t0), "other addresses are not affected");
         assert!(
-            l.allow_at(a, t0 + Duration::from_millis(500)),
+            l.allow_at(a.clone(), t0 + Duration::from_millis(500)),
             "one token back after 1/rate"
         );
         assert!(!l.allow_at(a, t0 + Duration::from_millis(600)));
         let unlimited = ConnectLimiter::new(None, 1);
-        assert!((0..1000).all(|_| unlimited.allow_at(a, t0)));
+        assert!((0..1000).all(|_| unlimited.allow_at(a.clone(), t0)));
     }
 }

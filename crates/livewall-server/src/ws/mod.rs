@@ -116,6 +116,13 @@ impl Who {
         }
     }
 
+    fn admin_session(&self) -> Option<String> {
+        match self {
+            Self::User(Principal::Admin { session, .. }) => Some(session.clone()),
+            _ => None,
+        }
+    }
+
     fn device_id(&self) -> Option<String> {
         match self {
             Self::User(p) => p.device_id().map(str::to_owned),
@@ -218,13 +225,10 @@ async fn upgrade(
 /// Checks rate, token and upgrade headers, then hands the socket to its own task.
 async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<Response> {
     let (mut parts, _body) = req.into_parts();
-    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
-        && !limiter.allow(addr.ip())
-    {
-        return Err(Error::RateLimited(
-            "too many new live connections from this address; retry in a moment".into(),
-        ));
-    }
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
     let Query(q) = Query::<WsQuery>::try_from_uri(&parts.uri).map_err(|e| {
         Error::BadRequest(format!(
             "the query string could not be read: {}",
@@ -233,10 +237,11 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
     })?;
     let (token, from_protocol) = token(&parts, &q)?;
     let who = match (token, q.event_id) {
-        (Some(t), _) => Who::User(s.auth.verify(&t)?),
+        (Some(t), _) => Who::User(s.authenticate(&t).await?),
         (None, Some(event_id)) => {
             // Named at the upgrade (livewall's own wall page): refuse a wall that is not public right away.
             let id = s.config.event_named(Some(&event_id)).unwrap_or(event_id);
+            let event_name = id.clone();
             let public =
                 s.db.read(move |tx| match db::events::get(tx, &id) {
                     Ok(e) => Ok(e.settings.public_wall),
@@ -245,9 +250,7 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
                 })
                 .await?;
             if !public {
-                return Err(Error::Unauthorized(
-                    "this wall is not public: connect with a token".into(),
-                ));
+                return Err(crate::http::extract::not_public(&event_name));
             }
             Who::Anonymous
         }
@@ -256,6 +259,26 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
     let original_client = q.v.is_some();
     if s.shutdown.is_cancelled() {
         return Err(Error::Unavailable("the server is shutting down".into()));
+    }
+    // Counted only now that the socket would be accepted (see `limit`).
+    let key = match (&who, peer) {
+        (Who::User(p), _) => Some(limit::Key::Credential(match p {
+            Principal::Admin { session, .. } => format!("admin:{session}"),
+            Principal::Device { id, .. } => format!("device:{id}"),
+        })),
+        (Who::Anonymous, Some(ip)) => Some(limit::Key::Address(crate::http::extract::client_ip(
+            &parts.headers,
+            ip,
+            &s.config.trusted_proxies,
+        ))),
+        (Who::Anonymous, None) => None,
+    };
+    if let Some(key) = key
+        && !limiter.allow(key)
+    {
+        return Err(Error::RateLimited(
+            "too many new live connections; retry in a moment".into(),
+        ));
     }
     let ws = WebSocketUpgrade::from_request_parts(&mut parts, &s)
         .await

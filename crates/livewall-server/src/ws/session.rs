@@ -7,7 +7,7 @@
 //! sent twice, and a replay is either complete or not attempted (`recovered:false`).
 
 use super::Who;
-use crate::db::{self, log::LogEntry};
+use crate::db;
 use crate::error::Error;
 use crate::hub::{Frame, Session};
 use crate::state::AppState;
@@ -21,15 +21,15 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::mpsc;
+use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior, Sleep};
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
-/// How long a closing socket gets to take our close frame and answer it.
-const CLOSE_GRACE: Duration = Duration::from_secs(5);
 /// Frames written before one flush, so a busy socket costs one write call per batch, not per frame.
 const BATCH: usize = 64;
+/// A socket may send this many seconds' worth of messages in a burst.
+const BURST_SECONDS: f64 = 5.0;
 
 /// Why a socket's loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,13 @@ struct Conn {
     subs: HashMap<Arc<str>, u64>,
     /// Opened by the original Live Wall client (`?v=1`): a subscribe without `since` also gets a snapshot frame.
     original_client: bool,
+    /// A wall (kiosk or anonymous viewer): gets the walls' form of log entries.
+    walls: bool,
+    /// Client messages allowed now (a token bucket refilled at the configured rate).
+    budget: f64,
+    budget_at: Instant,
+    /// When the last "too many messages" error was sent (one a second at most).
+    warned_at: Option<Instant>,
 }
 
 /// Serves one upgraded socket until it closes. `_track` keeps shutdown waiting for it.
@@ -85,12 +92,14 @@ pub(crate) async fn run(
     original_client: bool,
     _track: TaskTrackerToken,
 ) {
-    let session = state.hub.open_session(who.device_id());
+    let session = state.hub.open_session(who.device_id(), who.admin_session());
     let role = who.role_label();
     metrics::gauge!("livewall_ws_connections", "role" => role).increment(1.0);
     tracing::debug!(session = session.id, role, "socket opened");
     let (sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel(state.config.ws.queue_frames);
+    let walls = who.kind() == crate::hub::Kind::Wall;
+    let budget = f64::from(state.config.ws.message_rate) * BURST_SECONDS;
     let mut conn = Conn {
         state,
         who,
@@ -99,6 +108,10 @@ pub(crate) async fn run(
         tx,
         subs: HashMap::new(),
         original_client,
+        walls,
+        budget,
+        budget_at: Instant::now(),
+        warned_at: None,
     };
     let stop = conn.serve(&mut stream, &mut rx).await;
     // Leave first: presence must not wait for a silent peer's close handshake.
@@ -122,14 +135,25 @@ pub(crate) async fn run(
 }
 
 /// Runs a socket write unless the socket must stop first (shutdown, closed from outside, silent too long).
+///
+/// A write that does not complete within the write timeout ends the socket: its reader has stalled with full
+/// kernel buffers, and nothing (not even a close frame) can reach it.
 async fn guarded(
     write: impl Future<Output = Result<(), axum::Error>>,
     state: &AppState,
     session: &Session,
     silent: Pin<&mut Sleep>,
 ) -> Result<(), Stop> {
+    let deadline = state.config.ws.write_timeout;
     tokio::select! {
-        r = write => r.map_err(|_| Stop::Gone),
+        r = tokio::time::timeout(deadline, write) => match r {
+            Ok(r) => r.map_err(|_| Stop::Gone),
+            Err(_) => {
+                tracing::info!(session = session.id, "socket write stalled; closing it");
+                metrics::counter!("livewall_ws_write_timeouts_total").increment(1);
+                Err(Stop::Gone)
+            }
+        },
         _ = state.shutdown.cancelled() => Err(Stop::Close(close_code::GOING_AWAY)),
         _ = session.closed() => Err(Stop::Close(session.close_code().unwrap_or(close_code::GOING_AWAY))),
         _ = silent => Err(Stop::Close(close_code::HEARTBEAT_TIMEOUT)),
@@ -183,6 +207,9 @@ impl Conn {
                 }
                 Some(frame) = rx.recv() => self.deliver(frame, rx, silent.as_mut()).await,
                 _ = ping.tick() => {
+                    if let Some(stop) = self.credential_ended().await {
+                        return stop;
+                    }
                     let write = self.sink.send(Message::Ping(bytes::Bytes::new()));
                     guarded(write, &self.state, &self.session, silent.as_mut()).await
                 }
@@ -190,6 +217,33 @@ impl Conn {
             if let Err(stop) = result {
                 return stop;
             }
+        }
+    }
+
+    /// For an admin's socket: whether its token expired or its login session ended (logout elsewhere, password
+    /// change), checked every ping; the socket then closes as revoked.
+    async fn credential_ended(&self) -> Option<Stop> {
+        let Who::User(crate::auth::Principal::Admin {
+            session,
+            expires_at,
+            ..
+        }) = &self.who
+        else {
+            return None;
+        };
+        let now = crate::ids::now_ms();
+        if now >= *expires_at {
+            return Some(Stop::Close(close_code::REVOKED));
+        }
+        let sid = session.clone();
+        match self
+            .state
+            .db
+            .read(move |tx| db::admins::session_active(tx, &sid, now))
+            .await
+        {
+            Ok(false) => Some(Stop::Close(close_code::REVOKED)),
+            _ => None,
         }
     }
 
@@ -204,7 +258,11 @@ impl Conn {
         let mut fed = 0;
         while let Some(frame) = next.take() {
             if self.wanted(&frame) {
-                let write = self.sink.feed(Message::Text(frame.text.clone()));
+                let text = match (&frame.wall_text, self.walls) {
+                    (Some(w), true) => w.clone(),
+                    _ => frame.text.clone(),
+                };
+                let write = self.sink.feed(Message::Text(text));
                 guarded(write, &self.state, &self.session, silent.as_mut()).await?;
                 fed += 1;
             }
@@ -234,6 +292,21 @@ impl Conn {
         }
     }
 
+    /// Takes one message from the socket's budget, refilling it for the time passed.
+    fn take_budget(&mut self) -> bool {
+        let rate = f64::from(self.state.config.ws.message_rate);
+        let now = Instant::now();
+        let refill = now.duration_since(self.budget_at).as_secs_f64() * rate;
+        self.budget = (self.budget + refill).min(rate * BURST_SECONDS);
+        self.budget_at = now;
+        if self.budget >= 1.0 {
+            self.budget -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     async fn on_message(&mut self, msg: Message, silent: Pin<&mut Sleep>) -> Result<(), Stop> {
         let text = match msg {
             Message::Text(t) => t,
@@ -248,6 +321,26 @@ impl Conn {
             // tungstenite answers pings and close frames itself; any frame already counted as a sign of life.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return Ok(()),
         };
+        if !self.take_budget() {
+            let now = Instant::now();
+            if self
+                .warned_at
+                .is_some_and(|t| now.duration_since(t) < Duration::from_secs(1))
+            {
+                return Ok(());
+            }
+            self.warned_at = Some(now);
+            metrics::counter!("livewall_ws_messages_limited_total").increment(1);
+            let e = error_frame(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many messages: at most {} a second; this one was dropped",
+                    self.state.config.ws.message_rate
+                ),
+                None,
+            );
+            return self.send_all([e], silent).await;
+        }
         let reply = match serde_json::from_str::<ClientMessage>(text.as_str()) {
             Err(e) => vec![error_frame(
                 ErrorCode::BadRequest,
@@ -290,21 +383,44 @@ impl Conn {
         if let Err(e) = self.who.may_follow(&event_id) {
             return vec![error_frame(e.code(), e.to_string(), Some(event_id))];
         }
+        if anonymous {
+            // Checked before joining, so an anonymous socket never sits in a private or unknown event's room
+            // (not even for the moment the replay takes); the replay checks again in its own transaction.
+            let id = event_id.clone();
+            let public = self
+                .state
+                .db
+                .read(move |tx| public_wall(tx, &id))
+                .await
+                .unwrap_or(false);
+            if !public {
+                if already {
+                    self.subs.remove(event_id.as_str());
+                    self.state.hub.leave(&event_id, self.session.id);
+                }
+                let e = not_public(&event_id);
+                return vec![error_frame(e.code(), e.to_string(), Some(event_id))];
+            }
+        }
         // First the room, then the log: entries committed in between are queued and skipped below by `seq`.
         self.state
             .hub
             .join(&event_id, &self.session, self.who.kind(), self.tx.clone());
         let with_snapshot = self.original_client && since.is_none();
         let id = event_id.clone();
+        let walls = self.walls;
         let read = self
             .state
             .db
-            .read(move |tx| replay(tx, &id, since.as_ref(), anonymous, with_snapshot))
+            .read(move |tx| replay(tx, &id, since.as_ref(), anonymous, walls, with_snapshot))
             .await;
         let r = match read {
             Ok(r) => r,
             Err(e) => {
-                if !already {
+                // A failed subscribe follows nothing: an anonymous socket must not keep a wall that just turned
+                // private.
+                if !already || anonymous {
+                    self.subs.remove(event_id.as_str());
                     self.state.hub.leave(&event_id, self.session.id);
                 }
                 let message = e.body().error.message;
@@ -343,11 +459,11 @@ impl Conn {
                 }
             }
         }
-        for e in r.entries {
-            match Utf8Bytes::try_from(e.bytes) {
+        for f in r.entries {
+            match Utf8Bytes::try_from(f) {
                 Ok(t) => out.push(t),
                 Err(err) => {
-                    tracing::error!(event = %event_id, seq = e.seq, error = %err, "log entry is not UTF-8")
+                    tracing::error!(event = %event_id, error = %err, "log entry is not UTF-8")
                 }
             }
         }
@@ -383,7 +499,7 @@ impl Conn {
             code,
             reason: Utf8Bytes::from_static(Stop::reason(code)),
         };
-        let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        let _ = tokio::time::timeout(self.state.config.shutdown_grace, async {
             if self.sink.send(Message::Close(Some(frame))).await.is_ok() {
                 while let Some(Ok(_)) = stream.next().await {}
             }
@@ -400,7 +516,8 @@ struct Replay {
     /// The newest `seq` included (the log's position when read).
     last: u64,
     recovered: bool,
-    entries: Vec<LogEntry>,
+    /// The replayed entries, rendered for this receiver under the current rules.
+    entries: Vec<bytes::Bytes>,
     /// The whole wall at `last`, for the original client.
     snapshot: Option<Snapshot>,
 }
@@ -413,19 +530,15 @@ fn replay(
     event_id: &str,
     since: Option<&LogPosition>,
     anonymous: bool,
+    walls: bool,
     with_snapshot: bool,
 ) -> crate::Result<Replay> {
     let event = match db::events::get(tx, event_id) {
-        Ok(e) => Some(e),
-        Err(Error::NotFound(_)) if anonymous => None,
+        Ok(e) if anonymous && !e.settings.public_wall => return Err(not_public(event_id)),
+        Ok(e) => e,
+        Err(Error::NotFound(_)) if anonymous => return Err(not_public(event_id)),
         Err(e) => return Err(e),
     };
-    // Unknown and private answer alike, so an anonymous socket cannot probe which private events exist.
-    if anonymous && !event.is_some_and(|e| e.settings.public_wall) {
-        return Err(Error::Forbidden(format!(
-            "{event_id:?} is not a public wall: following it needs a token"
-        )));
-    }
     if with_snapshot && since.is_none() {
         let snap = db::wall::snapshot(tx, event_id)?;
         return Ok(Replay {
@@ -459,9 +572,9 @@ fn replay(
             _ => return Ok(fresh(epoch)),
         }
     }
-    let entries = db::log::range(tx, event_id, since.seq, last)?;
-    let complete = entries.len() as u64 == last - since.seq
-        && entries
+    let stored = db::log::range(tx, event_id, since.seq, last)?;
+    let complete = stored.len() as u64 == last - since.seq
+        && stored
             .iter()
             .zip(since.seq + 1..)
             .all(|(e, want)| e.seq == want);
@@ -469,6 +582,7 @@ fn replay(
         tracing::warn!(event = %event_id, since = since.seq, last, "live log has a hole; not resuming");
         return Ok(fresh(epoch));
     }
+    let entries = crate::visibility::replay(tx, &event, &stored, walls)?;
     Ok(Replay {
         epoch,
         from: since.seq,
@@ -477,6 +591,22 @@ fn replay(
         entries,
         snapshot: None,
     })
+}
+
+/// Unknown and private answer alike, so an anonymous socket cannot probe which private events exist.
+fn not_public(event_id: &str) -> Error {
+    Error::Forbidden(format!(
+        "{event_id:?} is not a public wall: following it needs a token"
+    ))
+}
+
+/// Whether the event exists and its wall is public.
+fn public_wall(tx: &rusqlite::Transaction<'_>, event_id: &str) -> crate::Result<bool> {
+    match db::events::get(tx, event_id) {
+        Ok(e) => Ok(e.settings.public_wall),
+        Err(Error::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 fn json(msg: &ServerMessage) -> Utf8Bytes {
