@@ -129,6 +129,19 @@ pub struct ProfilePage {
     pub limit: u32,
 }
 
+/// `GET /api/events/{event}/profiles/{id}/badge-link`: what to write on the person's badge. The link carries the
+/// badge's key, which the phone page asks for before it lets anyone act as that person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BadgeLink {
+    /// `/p/{id}?k=<key>`, to put after the server's address.
+    pub path: String,
+    /// The whole link when the server knows its public address (`--public-url`).
+    pub url: Option<String>,
+}
+
 /// A person as anyone may see them: no e-mail, no badges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

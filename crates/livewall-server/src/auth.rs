@@ -140,6 +140,8 @@ struct Grant {
 
 /// Signs and checks tokens.
 pub struct Auth {
+    /// Key of badge links, derived from the signing secret.
+    badge_links: Vec<u8>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -154,6 +156,7 @@ impl Auth {
         validation.required_spec_claims.clear();
         validation.leeway = 30;
         Self {
+            badge_links: hmac_sha256(secret, b"livewall badge links v1").to_vec(),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
@@ -197,6 +200,17 @@ impl Auth {
             exp: None,
             sid: None,
         })
+    }
+
+    /// The key in a badge's link (`/p/{id}?k=<key>`): it proves that whoever opens the link has held that badge
+    /// (or was given its link), which an e-mail address alone does not. Stable, so printed badges keep working.
+    pub fn badge_key(&self, profile_id: &str) -> String {
+        hex::encode(&hmac_sha256(&self.badge_links, profile_id.as_bytes())[..12])
+    }
+
+    /// Whether `key` is the badge key of `profile_id`.
+    pub fn badge_key_matches(&self, profile_id: &str, key: &str) -> bool {
+        same_secret(&self.badge_key(profile_id), key.trim())
     }
 
     /// Lets a device's token in (at start-up and when minted).
@@ -277,6 +291,15 @@ impl Auth {
             }
         }
     }
+}
+
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 /// An argon2id hash of a password (slow on purpose: call from a blocking thread).

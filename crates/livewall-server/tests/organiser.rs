@@ -316,8 +316,9 @@ async fn stats_count_and_rank_by_who_got_there_first() {
 }
 
 #[tokio::test]
-async fn the_phone_profile_page_connects_by_email() {
-    let server = TestServer::start(BIN).await;
+async fn the_phone_page_connects_people_who_hold_their_badges() {
+    // Behind a (trusted) proxy on loopback, each "phone" below is its own address.
+    let server = TestServer::start_with(BIN, &["--trusted-proxies", "127.0.0.1"]).await;
     let admin = server.admin().await;
     admin.create_event("ev", json!({})).await;
     let ids = admin.add_people("ev", 3).await;
@@ -328,48 +329,106 @@ async fn the_phone_profile_page_connects_by_email() {
             Some(json!({"major": "Physics", "company": "<Acme & Co>"})),
         )
         .await;
+    let link = async |id: &str| -> String {
+        let (s, b) = admin
+            .call("GET", &format!("/api/events/ev/profiles/{id}/badge-link"), None)
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b["path"].as_str().unwrap().to_owned()
+    };
+    let (l0, l1) = (link(&ids[0]).await, link(&ids[1]).await);
+    assert!(l0.starts_with(&format!("/p/{}?k=", ids[0])), "{l0}");
+    let key = |l: &str| l.split_once("?k=").unwrap().1.to_owned();
     let http = reqwest::Client::new();
-    let page = http
-        .get(format!("{}/p/{}", server.base, ids[0]))
+    let get = async |path: &str, phone: &str, cookie: Option<&str>| {
+        let mut rb = http
+            .get(format!("{}{path}", server.base))
+            .header("x-forwarded-for", phone);
+        if let Some(c) = cookie {
+            rb = rb.header("cookie", c);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        let csp = r.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+        (status, r.text().await.unwrap(), csp)
+    };
+    let post = async |path: &str, phone: &str, cookie: Option<&str>, form: &[(&str, &str)]| {
+        let mut rb = http
+            .post(format!("{}{path}", server.base))
+            .header("x-forwarded-for", phone)
+            .form(form);
+        if let Some(c) = cookie {
+            rb = rb.header("cookie", c);
+        }
+        rb.send().await.unwrap()
+    };
+
+    // A stranger sees a private event's person as initials, without details, and never the e-mail.
+    let (s, html, csp) = get(&format!("/p/{}", ids[0]), "203.0.113.1", None).await;
+    assert_eq!(s, 200);
+    assert!(csp.unwrap().contains("frame-ancestors 'none'"));
+    assert!(html.contains("P0") && !html.contains("Person 0") && !html.contains("Physics"), "{html}");
+    assert!(!html.contains("p0@example.org"), "never the e-mail");
+    assert!(!html.contains("Acme"));
+
+    // Ada's phone: she taps her own badge and says it is hers.
+    let (_, html, _) = get(&l0, "203.0.113.2", None).await;
+    assert!(html.contains("This is my badge"), "{html}");
+    let r = post(&format!("/p/{}/claim", ids[0]), "203.0.113.2", None, &[("k", &key(&l0))]).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    // Then she taps Person 1's badge: one tap connects them, and now she sees names (she is an attendee).
+    let (_, html, _) = get(&l1, "203.0.113.2", Some(&cookie)).await;
+    assert!(html.contains("Connect") && html.contains("Person 1"), "{html}");
+    let connect = format!("/p/{}/connect", ids[1]);
+    let r = post(&connect, "203.0.113.2", Some(&cookie), &[("k", &key(&l1))]).await;
+    assert_eq!(r.status(), 201);
+    assert!(r.text().await.unwrap().contains("now connected"));
+    let r = post(&connect, "203.0.113.2", Some(&cookie), &[("k", &key(&l1))]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("already connected"));
+    assert_eq!(admin.wall("ev").await["links"].as_array().unwrap().len(), 1);
+
+    // Knowing an e-mail proves nothing: the same answer for a registered and an unknown one, nothing stored.
+    let known = post(&format!("/p/{}/connect", ids[2]), "203.0.113.3", None, &[("email", "p1@example.org")]).await;
+    let (ks, kb) = (known.status(), known.text().await.unwrap());
+    let unknown = post(&format!("/p/{}/connect", ids[2]), "203.0.113.4", None, &[("email", "nobody@example.org")]).await;
+    assert_eq!((ks.as_u16(), kb), (unknown.status().as_u16(), unknown.text().await.unwrap()));
+    assert_eq!(ks, 403);
+    // Holding a badge's link is needed too: no key (or a wrong one) connects nobody, a forged cookie is nobody.
+    let r = post(&format!("/p/{}/connect", ids[2]), "203.0.113.5", Some(&cookie), &[("k", "0000")]).await;
+    assert_eq!(r.status(), 403);
+    let forged = format!("lw_badge={}.{}", ids[1], "0".repeat(24));
+    let r = post(&format!("/p/{}/connect", ids[2]), "203.0.113.6", Some(&forged), &[("k", &key(&l1))]).await;
+    assert_eq!(r.status(), 403);
+    // Another site's page cannot post for her.
+    let r = http
+        .post(format!("{connect}", connect = format!("{}{connect}", server.base)))
+        .header("x-forwarded-for", "203.0.113.7")
+        .header("origin", "https://evil.example")
+        .header("cookie", &cookie)
+        .form(&[("k", key(&l1))])
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("Person 0") && html.contains("Physics"));
-    assert!(html.contains("&lt;Acme &amp; Co&gt;"), "text is escaped");
-    assert!(!html.contains("p0@example.org"), "never the e-mail");
-
-    let post = |email: &str, id: &str| {
-        http.post(format!("{}/p/{id}/connect", server.base))
-            .form(&[("email", email)])
-            .send()
-    };
-    let r = post(" P1@example.org ", &ids[0]).await.unwrap();
-    assert_eq!(r.status(), 201);
-    assert!(r.text().await.unwrap().contains("now connected"));
-    let r = post("p1@example.org", &ids[0]).await.unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("already connected"));
-    assert_eq!(
-        post("stranger@example.org", &ids[0])
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(post("p0@example.org", &ids[0]).await.unwrap().status(), 422);
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("another website"));
+    // Her own badge: no connection with herself.
+    let r = post(&format!("/p/{}/connect", ids[0]), "203.0.113.8", Some(&cookie), &[("k", &key(&l0))]).await;
+    assert_eq!(r.status(), 422);
     assert_eq!(admin.wall("ev").await["links"].as_array().unwrap().len(), 1);
 
-    // Per-IP limit: a burst of 5 passes (10 a minute after that), then a clear "slow down".
-    assert_eq!(
-        post("p2@example.org", &ids[0]).await.unwrap().status(),
-        201,
-        "the fifth try passes"
-    );
-    let r = post("p2@example.org", &ids[1]).await.unwrap();
+    // Per address: a burst of 5 posts passes (10 a minute after that), then a clear "slow down".
+    for _ in 0..5 {
+        post(&format!("/p/{}/connect", ids[2]), "203.0.113.9", None, &[]).await;
+    }
+    let r = post(&format!("/p/{}/connect", ids[2]), "203.0.113.9", None, &[]).await;
     assert_eq!(r.status(), 429);
     assert!(r.text().await.unwrap().contains("Wait a minute"));
+    // Without the trusted proxy the header would be ignored: from a new address the limit is fresh.
+    assert_ne!(post(&format!("/p/{}/connect", ids[2]), "203.0.113.10", None, &[]).await.status(), 429);
 
     admin
         .call(
@@ -378,22 +437,8 @@ async fn the_phone_profile_page_connects_by_email() {
             Some(json!({"hidden": true})),
         )
         .await;
-    assert_eq!(
-        http.get(format!("{}/p/{}", server.base, ids[2]))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        http.get(format!("{}/p/nobody", server.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(get(&format!("/p/{}", ids[2]), "203.0.113.11", None).await.0, 404);
+    assert_eq!(get("/p/nobody", "203.0.113.11", None).await.0, 404);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use livewall_testkit::ws::{self, WsClient};
-use livewall_testkit::{Api, TestServer};
+use livewall_testkit::{Api, TestServer, eventually};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -48,15 +48,6 @@ fn seq(v: &Value) -> u64 {
 
 fn seqs(frames: &[Value]) -> Vec<u64> {
     frames.iter().map(seq).collect()
-}
-
-/// Polls `check` until it holds, failing after 15 s.
-async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 #[tokio::test]
@@ -117,7 +108,7 @@ async fn many_subscribers_get_every_entry_in_order_whatever_the_token_form() {
         }
     }
     let metrics = async || {
-        let (_, m) = Api::finish(server.api().request("GET", "/metrics")).await;
+        let (_, m) = Api::finish(admin.request("GET", "/metrics")).await;
         m.as_str().unwrap_or_default().to_owned()
     };
     assert!(

@@ -19,6 +19,15 @@ use std::time::{Duration, Instant};
 /// The admin password every test server starts with.
 pub const ADMIN_PASSWORD: &str = "test-admin-password";
 
+/// Polls `check` until it holds, failing with `what` after 15 s.
+pub async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 /// Where the server binary is: `$LIVEWALL_SERVER_BIN`, else the workspace's `target/debug/livewall-server`.
 pub fn server_bin() -> PathBuf {
     if let Ok(p) = std::env::var("LIVEWALL_SERVER_BIN") {
@@ -45,6 +54,8 @@ pub struct TestServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     extra_args: Vec<String>,
+    /// The database, when not the default one in `dir`.
+    db: Option<PathBuf>,
 }
 
 impl TestServer {
@@ -55,6 +66,15 @@ impl TestServer {
 
     /// Starts with extra `serve` flags.
     pub async fn start_with(bin: impl AsRef<Path>, extra_args: &[&str]) -> Self {
+        Self::start_at(bin, None, extra_args).await
+    }
+
+    /// Starts with its database at `db` (for example on a small or read-only disk).
+    pub async fn start_with_db(bin: impl AsRef<Path>, db: &Path, extra_args: &[&str]) -> Self {
+        Self::start_at(bin, Some(db.to_owned()), extra_args).await
+    }
+
+    async fn start_at(bin: impl AsRef<Path>, db: Option<PathBuf>, extra_args: &[&str]) -> Self {
         let port = free_port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let mut s = Self {
@@ -64,6 +84,7 @@ impl TestServer {
             addr,
             base: format!("http://{addr}"),
             extra_args: extra_args.iter().map(|s| (*s).to_owned()).collect(),
+            db,
         };
         s.spawn().await;
         s
@@ -71,7 +92,9 @@ impl TestServer {
 
     /// The database file.
     pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("livewall.db")
+        self.db
+            .clone()
+            .unwrap_or_else(|| self.dir.path().join("livewall.db"))
     }
 
     /// The temporary folder (database, secret, logs).

@@ -23,6 +23,9 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
+/// Free space under which a database that failed to write is still taken as full.
+const MIN_FREE_BYTES: u64 = 1 << 20;
+
 /// Cheap-to-clone handle to the database.
 #[derive(Clone)]
 pub struct Db {
@@ -67,6 +70,23 @@ impl Db {
         let mut writer = Connection::open(path).map_err(|e| opening(path, e))?;
         configure(&writer, false).map_err(|e| opening(path, e))?;
         migrations::run(&mut writer)?;
+        // SQLite opens a file it cannot write read-only without a word; the server must store, so say it now.
+        let writable = !writer.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+            && writer
+                .execute(
+                    "INSERT INTO write_probe (id, at) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+                    [crate::ids::now_ms()],
+                )
+                .is_ok();
+        if !writable {
+            return Err(opening(
+                path,
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                    None,
+                ),
+            ));
+        }
         let readers = (0..readers.max(1))
             .map(|_| {
                 let c = Connection::open_with_flags(
@@ -146,6 +166,13 @@ impl Db {
         if !self.inner.storage_failing.load(Ordering::Relaxed) {
             return Ok(());
         }
+        // A tiny probe may fit in space SQLite already holds while real writes still fail: wait for free space.
+        if self.free_bytes().is_some_and(|free| free < MIN_FREE_BYTES) {
+            return Err(Error::Db(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("the disk is full".into()),
+            )));
+        }
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO write_probe (id, at) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET at = excluded.at",
@@ -189,6 +216,19 @@ impl Db {
         })
         .await
         .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Bytes this process may still write on the database's filesystem, when the system says.
+    pub fn free_bytes(&self) -> Option<u64> {
+        let dir = self
+            .inner
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        rustix::fs::statvfs(dir)
+            .ok()
+            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
     }
 
     /// True when the database answers a trivial query.

@@ -3,9 +3,9 @@
 //! which ends every session).
 //!
 //! Each admin token names a server-side session that every request checks ([`AppState::authenticate`]), so a
-//! logout or a password change takes effect at once, on REST and on open sockets. Password checks are throttled
-//! per username and per client address (429 with `Retry-After`), and at most a few argon2 checks run at once so a
-//! burst of logins cannot exhaust memory.
+//! logout or a password change takes effect at once, on REST and on open sockets. Failed password checks back
+//! off per username and per client address (429 with `Retry-After`), and at most a few argon2 checks run at once
+//! so a burst of logins cannot exhaust memory.
 
 use super::extract::{ClientIp, Json};
 use crate::auth::{self, ADMIN_TOKEN_TTL_MS, Principal};
@@ -18,49 +18,118 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use livewall_protocol::{ChangePassword, LoginRequest, LoginResponse};
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// Argon2 checks running at once (each takes about 19 MiB).
 const PASSWORD_CHECKS_AT_ONCE: usize = 2;
 
+/// Failed password checks of one key (a username or an address) and when the last one was.
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+}
+
+/// Backoff after failed password checks, per key: the first `free` failures cost nothing, then each one doubles
+/// the wait (1 s, 2 s, 4 s... up to 15 minutes); a success clears the username's count, and a quiet quarter of an
+/// hour clears any count.
+struct Backoff<K> {
+    free: u32,
+    failures: Mutex<HashMap<K, Failures>>,
+}
+
+/// The longest wait, and how long a count is remembered.
+const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+
+impl<K: std::hash::Hash + Eq + Clone> Backoff<K> {
+    fn new(free: u32) -> Self {
+        Self {
+            free,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Seconds to wait before this key may try again, if any.
+    fn wait(&self, key: &K) -> Option<u64> {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let f = failures.get(key)?;
+        let over = f.count.checked_sub(self.free)?;
+        let wait = Duration::from_secs(1u64 << over.min(10)).min(MAX_WAIT);
+        let left = wait.checked_sub(f.last.elapsed())?;
+        Some(left.as_secs().max(1))
+    }
+
+    fn failed(&self, key: &K) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if failures.len() > 10_000 {
+            failures.retain(|_, f| now.duration_since(f.last) < MAX_WAIT);
+        }
+        let f = failures.entry(key.clone()).or_insert(Failures {
+            count: 0,
+            last: now,
+        });
+        if now.duration_since(f.last) >= MAX_WAIT {
+            f.count = 0;
+        }
+        f.count += 1;
+        f.last = now;
+    }
+
+    fn succeeded(&self, key: &K) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
 /// Limits on password checks.
 pub(crate) struct Throttle {
-    per_username: DefaultKeyedRateLimiter<String>,
-    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_username: Backoff<String>,
+    per_ip: Backoff<IpAddr>,
     checks: Semaphore,
 }
 
 impl Throttle {
     fn new() -> Self {
-        let quota = |per_minute: u32, burst: u32| {
-            Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
-                .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
-        };
         Self {
-            per_username: RateLimiter::keyed(quota(6, 6)),
-            per_ip: RateLimiter::keyed(quota(30, 20)),
+            per_username: Backoff::new(5),
+            per_ip: Backoff::new(20),
             checks: Semaphore::new(PASSWORD_CHECKS_AT_ONCE),
         }
     }
 
-    /// Takes one attempt for this username and address, or says how long to wait.
+    fn key(username: &str) -> String {
+        username.trim().to_lowercase()
+    }
+
+    /// Whether this username and address may try now, or how long they must wait.
     fn attempt(&self, username: &str, ip: IpAddr) -> Result<(), u64> {
-        let wait = |n: governor::NotUntil<_>| {
-            n.wait_time_from(DefaultClock::default().now())
-                .as_secs()
-                .max(1)
-        };
-        self.per_ip.check_key(&ip).map_err(wait)?;
-        self.per_username
-            .check_key(&username.trim().to_lowercase())
-            .map_err(wait)?;
-        Ok(())
+        let wait = [
+            self.per_ip.wait(&ip),
+            self.per_username.wait(&Self::key(username)),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        wait.map_or(Ok(()), Err)
+    }
+
+    /// Records how a check went.
+    fn outcome(&self, username: &str, ip: IpAddr, ok: bool) {
+        let key = Self::key(username);
+        if ok {
+            self.per_username.succeeded(&key);
+        } else {
+            self.per_username.failed(&key);
+            self.per_ip.failed(&ip);
+        }
     }
 
     /// Runs one password check on a blocking thread, waiting for a free slot.
@@ -85,16 +154,6 @@ impl Throttle {
 
 pub(crate) fn router() -> Router<AppState> {
     let throttle = Arc::new(Throttle::new());
-    let sweep = Arc::downgrade(&throttle);
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
-        loop {
-            every.tick().await;
-            let Some(t) = sweep.upgrade() else { break };
-            t.per_username.retain_recent();
-            t.per_ip.retain_recent();
-        }
-    });
     Router::new()
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
@@ -132,6 +191,7 @@ pub(crate) async fn login(
     let admin = s.db.read(move |tx| db::admins::find(tx, &username)).await?;
     let hash = admin.as_ref().map(|a| a.password_hash.clone());
     let ok = throttle.check(req.password, hash).await?;
+    throttle.outcome(&req.username, ip, ok);
     let Some(admin) = admin.filter(|_| ok) else {
         // Debug formatting escapes control characters, so a crafted name cannot forge log lines.
         tracing::warn!(username = ?req.username, %ip, "failed login");
@@ -218,10 +278,11 @@ pub(crate) async fn change_password(
         .read(move |tx| db::admins::find(tx, &name))
         .await?
         .ok_or_else(|| Error::Unauthorized("this account no longer exists".into()))?;
-    if !throttle
+    let ok = throttle
         .check(req.current, Some(admin.password_hash))
-        .await?
-    {
+        .await?;
+    throttle.outcome(username, ip, ok);
+    if !ok {
         return Err(Error::Unauthorized("the current password is wrong".into()));
     }
     let new = req.new;

@@ -29,10 +29,10 @@ impl utoipa::Modify for BearerAuth {
     info(title = "livewall", description = "Live who-met-whom wall: REST API. Live updates: WebSocket at /ws."),
     modifiers(&BearerAuth),
     paths(
-        super::login::login,
+        super::login::login, super::login::logout, super::login::logout_all, super::login::change_password,
         super::events::list, super::events::create, super::events::show, super::events::update, super::events::remove,
         super::profiles::list, super::profiles::create, super::profiles::bulk_create, super::profiles::show,
-        super::profiles::update, super::profiles::remove, super::profiles::connections, super::profiles::person,
+        super::profiles::badge_link, super::profiles::update, super::profiles::remove, super::profiles::connections, super::profiles::person,
         super::connections::create, super::connections::list, super::connections::remove,
         super::wall::wall,
         super::devices::list, super::devices::create, super::devices::show, super::devices::revoke,

@@ -1,29 +1,42 @@
-//! The attendee phone flow: a badge's NFC link opens `GET /p/{profileId}` on a phone, a plain mobile page (no
-//! front-end build) showing the person, where someone else can connect by giving their own e-mail. It posts
-//! through the original flow (both must be attendees of the event, nobody connects with themselves, a repeat is
-//! friendly), with per-IP and per-profile rate limits.
+//! The attendee phone flow: a badge's NFC link `GET /p/{profileId}?k=<badge key>` opens a plain mobile page (no
+//! front-end build) showing the person.
+//!
+//! Who is connecting is proved by badges, never by an e-mail address that anyone may know: a phone becomes its
+//! owner's by tapping their own badge once and choosing "This is my badge" (the link's per-badge key proves the
+//! badge was held; a cookie then remembers the owner). From then on, tapping someone else's badge offers a
+//! one-tap Connect, which needs that badge's key too (so only people who held it, that is met, can connect).
+//! Posts from other sites are refused (Origin check, `SameSite` cookie), and there are limits per address, per
+//! badge and per owner. Behind a reverse proxy the address comes from a trusted `X-Forwarded-For` only.
+//!
+//! Privacy: a visitor who has not proved a badge of the same event sees a private or initials-only event's people
+//! as initials, without company or field of study.
 
-use super::extract::Path;
+use super::extract::{ClientIp, Path};
 use crate::db;
 use crate::error::Error;
-use crate::ids::now_ms;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, Form, State};
-use axum::http::StatusCode;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use livewall_protocol::{CreateConnection, PartyKey, PartyRef, Profile};
+use livewall_protocol::{CreateConnection, Event, PartyKey, PartyRef, Profile};
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-/// Rate limits of the connect form.
+/// The cookie that remembers whose phone this is: `<profile id>.<badge key>`.
+const OWNER_COOKIE: &str = "lw_badge";
+/// How long a phone stays its owner's (an event lasts a few days).
+const OWNER_DAYS: u32 = 7;
+
+/// Rate limits of the phone flow's posts.
 pub(crate) struct Limits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_profile: DefaultKeyedRateLimiter<String>,
+    per_owner: DefaultKeyedRateLimiter<String>,
 }
 
 impl Limits {
@@ -35,26 +48,33 @@ impl Limits {
         Self {
             per_ip: RateLimiter::keyed(quota(10, 5)),
             per_profile: RateLimiter::keyed(quota(30, 10)),
+            per_owner: RateLimiter::keyed(quota(20, 10)),
         }
+    }
+
+    fn allow(&self, ip: IpAddr, profile: &str, owner: Option<&str>) -> bool {
+        self.per_ip.check_key(&ip).is_ok()
+            && self.per_profile.check_key(&profile.to_owned()).is_ok()
+            && owner.is_none_or(|o| self.per_owner.check_key(&o.to_owned()).is_ok())
     }
 }
 
 pub(crate) fn router() -> Router<AppState> {
     let limits = Arc::new(Limits::new());
-    let sweep = limits.clone();
+    let sweep = Arc::downgrade(&limits);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             every.tick().await;
-            sweep.per_ip.retain_recent();
-            sweep.per_profile.retain_recent();
-            if Arc::strong_count(&sweep) == 1 {
-                break;
-            }
+            let Some(l) = sweep.upgrade() else { break };
+            l.per_ip.retain_recent();
+            l.per_profile.retain_recent();
+            l.per_owner.retain_recent();
         }
     });
     Router::new()
         .route("/p/{profile}", get(page))
+        .route("/p/{profile}/claim", post(claim))
         .route("/p/{profile}/connect", post(connect))
         .layer(Extension(limits))
 }
@@ -74,22 +94,35 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// The page's policy: nothing but its own inline style, avatars from https or this server, and forms to itself.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
 fn layout(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="color-scheme" content="dark"><title>{title}</title><style>
+<meta name="color-scheme" content="dark"><meta name="referrer" content="no-referrer"><title>{title}</title><style>
 body{{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#0f1420;color:#eef2f8;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 main{{width:min(92vw,26rem);padding:1.5rem;text-align:center}}
-.photo{{width:8rem;height:8rem;border-radius:50%;object-fit:cover;background:#2a3550;display:block;margin:0 auto 1rem;font-size:3rem;line-height:8rem;font-weight:700}}
+.photo{{width:8rem;height:8rem;border-radius:50%;background:#2a3550;margin:0 auto 1rem;position:relative;overflow:hidden}}
+.photo span{{position:absolute;inset:0;font-size:3rem;line-height:8rem;font-weight:700}}
+.photo img{{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}}
 h1{{font-size:1.7rem;margin:.2rem 0;overflow-wrap:anywhere}} .sub{{color:#9fb0cc;margin:.2rem 0 1.5rem}}
-form{{display:flex;flex-direction:column;gap:.7rem}} label{{text-align:left;font-size:.95rem;color:#c9d5ea}}
-input{{font-size:1.1rem;padding:.8rem;border-radius:.6rem;border:1px solid #3b4a6b;background:#182036;color:#fff}}
-button,.button{{font-size:1.15rem;padding:.85rem;border:0;border-radius:.6rem;background:#4f8cff;color:#fff;font-weight:600;text-decoration:none}}
-.ok{{color:#7ee2a8}} .warn{{color:#ffd479}} .err{{color:#ff9a9a}} small{{color:#7d8aa5}}
+form{{display:flex;flex-direction:column;gap:.7rem;margin:.5rem 0}}
+button,.button{{font-size:1.15rem;padding:.85rem;border:0;border-radius:.6rem;background:#4f8cff;color:#fff;font-weight:600;text-decoration:none;display:block}}
+button.quiet{{background:#26324d}}
+.ok{{color:#7ee2a8}} .warn{{color:#ffd479}} .err{{color:#ff9a9a}} small,.note{{color:#9fb0cc}}
 </style></head><body><main>{body}</main></body></html>"#,
         title = esc(title)
     );
-    (status, Html(html)).into_response()
+    let mut res = (status, Html(html)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 fn message_page(
@@ -100,7 +133,7 @@ fn message_page(
     back: Option<&str>,
 ) -> Response {
     let back = back
-        .map(|id| format!(r#"<p><a class="button" href="/p/{}">Back</a></p>"#, esc(id)))
+        .map(|href| format!(r#"<p><a class="button" href="{}">Back</a></p>"#, esc(href)))
         .unwrap_or_default();
     layout(
         status,
@@ -113,152 +146,323 @@ fn message_page(
     )
 }
 
-/// The photo, falling back to initials when there is none or it fails to load; the image host is not told which
-/// profile page it is on.
-fn photo(p: &Profile) -> String {
-    let initials = esc(&crate::validate::initials(&p.name));
-    match &p.avatar {
-        Some(url) => format!(
-            r#"<img class="photo" src="{}" alt="" referrerpolicy="no-referrer" onerror="this.hidden=true;this.nextElementSibling.hidden=false"><div class="photo" hidden>{initials}</div>"#,
-            esc(url)
-        ),
-        None => format!(r#"<div class="photo">{initials}</div>"#),
-    }
+/// The photo over an initials disc: when the picture is missing or fails to load, the initials show through
+/// (no script needed, so the page's policy can forbid scripts).
+fn photo(avatar: Option<&str>, name: &str) -> String {
+    let initials = esc(&crate::validate::initials(name));
+    let img = avatar
+        .map(|url| {
+            format!(
+                r#"<img src="{}" alt="" referrerpolicy="no-referrer">"#,
+                esc(url)
+            )
+        })
+        .unwrap_or_default();
+    format!(r#"<div class="photo" aria-hidden="true"><span>{initials}</span>{img}</div>"#)
 }
 
-async fn visible_profile(s: &AppState, id: String) -> Result<(Profile, String), Response> {
+/// A visible person and their event.
+async fn visible(s: &AppState, id: String) -> Result<Option<(Profile, Event)>, Response> {
     let found =
         s.db.read(move |tx| {
             let Some(p) = db::profiles::find_any(tx, &id)? else {
                 return Ok(None);
             };
             let e = db::events::get(tx, &p.event_id)?;
-            Ok(Some((p, e.name)))
+            Ok((!p.hidden).then_some((p, e)))
         })
         .await;
-    match found {
-        Ok(Some((p, event))) if !p.hidden => Ok((p, event)),
-        Ok(_) => Err(message_page(
-            StatusCode::NOT_FOUND,
+    found.map_err(|e| {
+        tracing::error!(error = %e, "profile page failed");
+        message_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
             "err",
-            "Nobody here",
-            "This badge does not belong to anyone we can show.",
+            "Something went wrong",
+            "Please try again.",
             None,
-        )),
-        Err(e) => {
-            tracing::error!(error = %e, "profile page failed");
-            Err(message_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "err",
-                "Something went wrong",
-                "Please try again.",
-                None,
-            ))
-        }
+        )
+    })
+}
+
+fn nobody() -> Response {
+    message_page(
+        StatusCode::NOT_FOUND,
+        "err",
+        "Nobody here",
+        "This badge does not belong to anyone we can show.",
+        None,
+    )
+}
+
+/// The owner this phone proved, from its cookie: (profile id, their badge key), checked.
+fn owner(s: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(OWNER_COOKIE)?.strip_prefix('='))
+        .filter_map(|v| v.split_once('.'))
+        .find(|(id, key)| s.auth.badge_key_matches(id, key))
+        .map(|(id, key)| (id.to_owned(), key.to_owned()))
+}
+
+/// The visible owner of this phone, when they are an attendee of `event_id`.
+async fn owner_in(s: &AppState, headers: &HeaderMap, event_id: &str) -> Option<Profile> {
+    let (id, _) = owner(s, headers)?;
+    match visible(s, id).await {
+        Ok(Some((p, _))) if p.event_id == event_id => Some(p),
+        _ => None,
     }
 }
 
-/// The person behind a badge (never their e-mail), with the connect form.
-pub(crate) async fn page(State(s): State<AppState>, Path(id): Path<String>) -> Response {
-    let (p, event) = match visible_profile(&s, id).await {
-        Ok(v) => v,
-        Err(page) => return page,
-    };
+/// `?k=` of a badge link.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct BadgeQuery {
+    #[serde(default)]
+    k: Option<String>,
+}
+
+/// How a person is shown to this visitor: an attendee who proved a badge of the event sees names and details;
+/// anyone else sees a private or initials-only event's people as initials only.
+fn shown(p: &Profile, e: &Event, insider: bool) -> (String, String) {
+    if !insider && (e.settings.initials_only || !e.settings.public_wall) {
+        return (crate::validate::initials(&p.name), String::new());
+    }
     let sub = [p.major.as_deref(), p.company.as_deref()]
         .into_iter()
         .flatten()
         .map(esc)
         .collect::<Vec<_>>()
         .join(" · ");
-    layout(
-        StatusCode::OK,
-        &format!("{} · {event}", p.name),
-        &format!(
-            r#"{photo}<h1><bdi>{name}</bdi></h1><p class="sub">{sub}</p>
-<form method="post" action="/p/{id}/connect"><label for="email">Met <bdi>{name}</bdi> at <bdi>{event}</bdi>? Your e-mail, as you registered:</label>
-<input id="email" name="email" type="email" autocomplete="email" required placeholder="you@example.org">
-<button type="submit">Connect</button></form><p><small>Your e-mail is only used to find you among the attendees.</small></p>"#,
-            photo = photo(&p),
-            name = esc(&p.name),
-            id = esc(&p.id),
-            event = esc(&event),
+    (p.name.clone(), sub)
+}
+
+/// The person behind a badge (never their e-mail), with what this phone can do: claim it as its owner's badge,
+/// or connect its owner with this person in one tap.
+pub(crate) async fn page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<BadgeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (p, e) = match visible(&s, id).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return nobody(),
+        Err(page) => return page,
+    };
+    let key = q.k.filter(|k| s.auth.badge_key_matches(&p.id, k));
+    let me = owner_in(&s, &headers, &p.event_id).await;
+    let (name, sub) = shown(&p, &e, me.is_some());
+    let head = format!(
+        r#"{photo}<h1><bdi>{name}</bdi></h1><p class="sub">{sub}</p>"#,
+        photo = photo(p.avatar.as_deref(), &name),
+        name = esc(&name),
+    );
+    let event = esc(&e.name);
+    let action = match (&me, &key) {
+        (Some(me), _) if me.id == p.id => format!(
+            r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>"#
         ),
+        (Some(me), Some(k)) => format!(
+            r#"<form method="post" action="/p/{id}/connect"><input type="hidden" name="k" value="{k}">
+<button type="submit">Connect <bdi>{me_name}</bdi> with <bdi>{name}</bdi></button></form>
+<p class="note">At <bdi>{event}</bdi>. Not you? <a href="/p/{me_id}">Your badge</a></p>"#,
+            id = esc(&p.id),
+            k = esc(k),
+            me_name = esc(&me.name),
+            me_id = esc(&me.id),
+            name = esc(&name),
+        ),
+        (Some(_), None) => r#"<p class="note">To connect, tap this person's badge with your phone.</p>"#.to_owned(),
+        (None, Some(k)) => format!(
+            r#"<form method="post" action="/p/{id}/claim"><input type="hidden" name="k" value="{k}">
+<button type="submit">This is my badge</button></form>
+<p class="note">Met this person at <bdi>{event}</bdi>? Tap <em>your own</em> badge with this phone first and choose
+"This is my badge" (that shows it's you), then tap theirs again to connect in one tap.</p>"#,
+            id = esc(&p.id),
+            k = esc(k),
+        ),
+        (None, None) => format!(
+            r#"<p class="note">Met this person at <bdi>{event}</bdi>? Tap your own badge with this phone first, then
+tap theirs to connect.</p>"#
+        ),
+    };
+    layout(StatusCode::OK, &format!("{name} · {}", e.name), &format!("{head}{action}"))
+}
+
+/// The phone flow's posted fields: the badge key of the page's person. (Older pages posted an e-mail, which
+/// proves nothing: it is ignored, and such a post gets the same answer whatever the address.)
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct BadgeForm {
+    #[serde(default)]
+    k: Option<String>,
+}
+
+type Posted = Result<Form<BadgeForm>, axum::extract::rejection::FormRejection>;
+
+/// Refuses a post made by a page of another site (the browser says which in `Origin`).
+fn same_site(s: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        // Browsers send Origin with form posts; clients without one are not a browser on another site.
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    let own = s
+        .config
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    own || (origin_host.is_some() && origin_host == host)
+}
+
+fn foreign_site() -> Response {
+    message_page(
+        StatusCode::FORBIDDEN,
+        "err",
+        "Not from here",
+        "This request came from another website. Open the badge link again and use its buttons.",
+        None,
     )
 }
 
-/// The connect form's fields.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ConnectForm {
-    email: String,
+fn slow_down(back: &str) -> Response {
+    message_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "warn",
+        "Slow down a little",
+        "Too many tries in a short time. Wait a minute and try again.",
+        Some(back),
+    )
 }
 
-/// The outcome "the visitor gave the e-mail of the person on the page".
-const SELF: u16 = 0;
+/// The one answer for a post that does not prove a badge, whatever e-mail it names, so the answer tells nothing
+/// about who is registered.
+fn prove_first(back: &str) -> Response {
+    message_page(
+        StatusCode::FORBIDDEN,
+        "warn",
+        "Tap your own badge first",
+        "To connect, tap your own badge with this phone and choose \"This is my badge\"; then tap theirs again.",
+        Some(back),
+    )
+}
 
-/// Connects the visitor (by their e-mail) with the person on the page.
+fn badge_link(id: &str, key: &str) -> String {
+    format!("/p/{}?k={}", esc(id), esc(key))
+}
+
+/// "This is my badge": this phone is its owner's from now on (a cookie).
+pub(crate) async fn claim(
+    State(s): State<AppState>,
+    Extension(limits): Extension<Arc<Limits>>,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Posted,
+) -> Response {
+    if !same_site(&s, &headers) {
+        return foreign_site();
+    }
+    let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
+    let back = format!("/p/{}", esc(&id));
+    if !limits.allow(ip, &id, None) {
+        return slow_down(&back);
+    }
+    if !s.auth.badge_key_matches(&id, &key) {
+        return prove_first(&back);
+    }
+    let p = match visible(&s, id.clone()).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => return nobody(),
+        Err(page) => return page,
+    };
+    let secure = s
+        .config
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    let cookie = format!(
+        "{OWNER_COOKIE}={}.{}; Path=/p/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        p.id,
+        key.trim(),
+        u64::from(OWNER_DAYS) * 86_400,
+        if secure { "; Secure" } else { "" }
+    );
+    let mut res = message_page(
+        StatusCode::OK,
+        "ok",
+        &format!("Hello, {}!", p.name),
+        "This phone is yours now: tap other people's badges with it to connect with them in one tap.",
+        None,
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    tracing::info!(profile = %p.id, %ip, "phone claimed by its badge owner");
+    res
+}
+
+/// Connects this phone's owner with the person whose badge they tapped.
 pub(crate) async fn connect(
     State(s): State<AppState>,
     Extension(limits): Extension<Arc<Limits>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
-    form: Result<Form<ConnectForm>, axum::extract::rejection::FormRejection>,
+    headers: HeaderMap,
+    form: Posted,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message_page(
-            StatusCode::BAD_REQUEST,
-            "err",
-            "Please give your e-mail",
-            "The form was empty or unreadable.",
-            Some(&id),
-        );
+    if !same_site(&s, &headers) {
+        return foreign_site();
+    }
+    let back = format!("/p/{}", esc(&id));
+    let owner = owner(&s, &headers);
+    if !limits.allow(ip, &id, owner.as_ref().map(|(o, _)| o.as_str())) {
+        return slow_down(&back);
+    }
+    let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
+    let Some((me_id, _)) = owner else {
+        return prove_first(&back);
     };
-    if limits.per_ip.check_key(&peer.ip()).is_err() || limits.per_profile.check_key(&id).is_err() {
+    if !s.auth.badge_key_matches(&id, &key) {
         return message_page(
-            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::FORBIDDEN,
             "warn",
-            "Slow down a little",
-            "Too many tries in a short time. Wait a minute and try again.",
-            Some(&id),
+            "Tap their badge",
+            "To connect with someone, tap their badge with this phone.",
+            Some(&back),
         );
     }
-    let (p, _) = match visible_profile(&s, id.clone()).await {
-        Ok(v) => v,
+    let back = badge_link(&id, &key);
+    let (p, _) = match visible(&s, id.clone()).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return nobody(),
         Err(page) => return page,
     };
-    let req = CreateConnection {
-        from: PartyRef::By(PartyKey::Email(form.email.trim().to_owned())),
-        to: PartyRef::By(PartyKey::ProfileId(p.id.clone())),
-    };
-    let (event, now, profile_id) = (p.event_id.clone(), now_ms(), p.id.clone());
-    let posted = s
-        .write_logged(move |tx| {
-            let visitor = db::connections::resolve(tx, &event, "from", &req.from)?;
-            if visitor.id == profile_id {
-                return Ok((SELF, Vec::new()));
-            }
-            let mut posted = db::connections::post(tx, &event, &req, None, None, now)?;
-            let entries = posted.entry.take().into_iter().collect();
-            Ok((posted.status, entries))
-        })
-        .await;
-    let name = p.name.as_str();
-    match posted {
-        Ok(201) => {
-            metrics::counter!("livewall_connections_created_total").increment(1);
-            message_page(
-                StatusCode::CREATED,
-                "ok",
-                "Connected!",
-                &format!("You and {name} are now connected. Look at the wall!"),
-                None,
-            )
-        }
-        Ok(SELF) => message_page(
+    if me_id == p.id {
+        return message_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "warn",
             "That's you!",
             "This is your own badge: tap someone else's to connect.",
-            Some(&id),
+            None,
+        );
+    }
+    let req = CreateConnection {
+        from: PartyRef::By(PartyKey::ProfileId(me_id)),
+        to: PartyRef::By(PartyKey::ProfileId(p.id.clone())),
+    };
+    let name = p.name.as_str();
+    match super::connections::record(&s, p.event_id.clone(), req, None, None).await {
+        Ok(posted) if posted.status == 201 => message_page(
+            StatusCode::CREATED,
+            "ok",
+            "Connected!",
+            &format!("You and {name} are now connected. Look at the wall!"),
+            None,
         ),
         Ok(_) => message_page(
             StatusCode::OK,
@@ -267,21 +471,16 @@ pub(crate) async fn connect(
             &format!("You and {name} were already connected."),
             None,
         ),
-        Err(Error::NotFound(_)) => message_page(
-            StatusCode::NOT_FOUND,
-            "err",
-            "We could not find you",
-            "That e-mail is not on this event's attendee list. Use the e-mail you registered with.",
-            Some(&id),
-        ),
+        // The owner's profile was removed, or belongs to another event: the phone must be claimed again.
+        Err(Error::NotFound(_)) => prove_first(&back),
         Err(e) => {
             tracing::error!(error = %e, "phone connect failed");
             message_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
+                e.status(),
                 "err",
                 "Something went wrong",
                 "Please try again.",
-                Some(&id),
+                Some(&back),
             )
         }
     }

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use livewall_protocol::{
-    BulkCreateProfiles, BulkCreated, CreateProfile, PartyRef, Person, Profile, ProfileConnections,
+    BadgeLink, BulkCreateProfiles, BulkCreated, CreateProfile, PartyRef, Person, Profile, ProfileConnections,
     ProfilePage, UpdateProfile,
 };
 use serde::Deserialize;
@@ -27,6 +27,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/api/events/{event}/profiles/{id}/connections",
             get(connections),
+        )
+        .route(
+            "/api/events/{event}/profiles/{id}/badge-link",
+            get(badge_link),
         )
         .route("/api/events/{event}/people/{key}", get(person))
 }
@@ -125,6 +129,26 @@ pub(crate) async fn show(
         s.db.read(move |tx| db::profiles::get(tx, &event, &id))
             .await?,
     ))
+}
+
+/// The link to write on a person's badge, with its key (admin).
+#[utoipa::path(get, path = "/api/events/{event}/profiles/{id}/badge-link", tag = "profiles",
+    security(("bearer" = [])), params(("event" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = BadgeLink), (status = 404, body = livewall_protocol::ErrorBody)))]
+pub(crate) async fn badge_link(
+    State(s): State<AppState>,
+    p: Principal,
+    Path((event, id)): Path<(String, String)>,
+) -> Result<Json<BadgeLink>> {
+    p.require_admin()?;
+    let profile = s
+        .db
+        .read(move |tx| db::profiles::get(tx, &event, &id))
+        .await?;
+    let key = s.auth.badge_key(&profile.id);
+    let path = format!("/p/{}?k={key}", profile.id);
+    let url = s.config.public_url.as_ref().map(|base| format!("{base}{path}"));
+    Ok(Json(BadgeLink { path, url }))
 }
 
 /// Changes a profile (admin); hiding takes the person off every wall at once.

@@ -89,7 +89,7 @@ mod tests {
             l.allow_at(a.clone(), t0 + Duration::from_millis(500)),
             "one token back after 1/rate"
         );
-        assert!(!l.allow_at(a, t0 + Duration::from_millis(600)));
+        assert!(!l.allow_at(a.clone(), t0 + Duration::from_millis(600)));
         let unlimited = ConnectLimiter::new(None, 1);
         assert!((0..1000).all(|_| unlimited.allow_at(a.clone(), t0)));
     }

@@ -114,6 +114,14 @@ pub(crate) async fn run(
         warned_at: None,
     };
     let stop = conn.serve(&mut stream, &mut rx).await;
+    // What was queued before the close (an event's deletion notice, the last entries before a shutdown) still
+    // goes out, unless the peer is the problem (too slow, or silent).
+    if let Stop::Close(code) = stop
+        && code != close_code::SLOW
+        && code != close_code::HEARTBEAT_TIMEOUT
+    {
+        conn.drain(&mut rx).await;
+    }
     // Leave first: presence must not wait for a silent peer's close handshake.
     let subs = std::mem::take(&mut conn.subs);
     conn.state
@@ -275,6 +283,27 @@ impl Conn {
             guarded(write, &self.state, &self.session, silent).await?;
         }
         Ok(())
+    }
+
+    /// Sends the frames still queued (bounded by the write timeout), then flushes.
+    async fn drain(&mut self, rx: &mut mpsc::Receiver<Arc<Frame>>) {
+        let deadline = self.state.config.ws.write_timeout;
+        let _ = tokio::time::timeout(deadline, async {
+            while let Ok(frame) = rx.try_recv() {
+                if !self.wanted(&frame) {
+                    continue;
+                }
+                let text = match (&frame.wall_text, self.walls) {
+                    (Some(w), true) => w.clone(),
+                    _ => frame.text.clone(),
+                };
+                if self.sink.feed(Message::Text(text)).await.is_err() {
+                    return;
+                }
+            }
+            let _ = self.sink.flush().await;
+        })
+        .await;
     }
 
     /// Whether a queued frame is for a current subscription and not already sent by a replay.
