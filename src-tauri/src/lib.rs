@@ -18,6 +18,7 @@ pub mod kiosk;
 pub mod settings;
 pub mod single;
 pub mod station;
+pub mod trust;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -165,6 +166,7 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
         lock: Mutex::new(None),
     };
     app.manage(ctx);
+    app.manage(commands::kiosk::PinGuard::default());
     let ctx = app.state::<AppCtx>();
     match Launch::check(saved, data_dir.clone()) {
         Ok(launch) if !args.settings => launch_role(app, &ctx, launch)?,
@@ -294,15 +296,20 @@ fn launch_role<R: Runtime>(
             // The admin screens come from the server itself (same origin for their REST calls); this capability
             // lets that origin, in the admin window only, call the badge commands.
             let origin = launch.server.clone();
-            let cap = CapabilityBuilder::new("admin-remote")
-                .remote(format!("{origin}/*"))
-                .window("admin")
-                .permission("core:event:default")
-                .permission("allow-desktop-config")
-                .permission("allow-admin-wait-badge")
-                .permission("allow-admin-write-badge");
-            if let Err(e) = app.add_capability(cap) {
-                tracing::error!(error = %e, "cannot grant the admin pages the badge commands");
+            if trust::may_use_local_reader(&origin) {
+                let cap = CapabilityBuilder::new("admin-remote")
+                    .remote(format!("{origin}/*"))
+                    .window("admin")
+                    .permission("core:event:default")
+                    .permission("allow-desktop-config")
+                    .permission("allow-admin-wait-badge")
+                    .permission("allow-admin-write-badge");
+                if let Err(e) = app.add_capability(cap) {
+                    tracing::error!(error = %e, "cannot grant the admin pages the badge commands");
+                }
+            } else {
+                tracing::warn!(%origin, "the admin pages come over plain http from another machine: \
+                    badge reading and writing stay off (use https, or the embedded server)");
             }
             let url = format!("{origin}/admin").parse().map_err(|_| {
                 LaunchError::Client(livewall_client::ClientError::Url(origin.clone()))

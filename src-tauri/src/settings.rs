@@ -66,11 +66,23 @@ impl Saved {
         }
     }
 
-    /// Writes the settings atomically (temporary file + rename), so a power cut never leaves half a file.
+    /// Writes the settings atomically (temporary file + rename), so a power cut never leaves half a file. The file
+    /// holds the device token and the exit PIN: readable by its owner only.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+        use std::io::Write;
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!("{FILE}.tmp"));
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        let _ = std::fs::remove_file(&tmp);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(&serde_json::to_vec_pretty(self)?)?;
+        f.sync_all()?;
         std::fs::rename(tmp, dir.join(FILE))
     }
 

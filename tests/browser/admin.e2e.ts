@@ -259,20 +259,30 @@ describe('organiser screens', () => {
     await admin.locator('.muted', { hasText: 'No connections yet.' }).waitFor();
 
     const ada = await byEmail('ada@example.org');
+    const bob = await byEmail('bob@example.org');
+    const link = async (id: string) =>
+      `${server.base}${(await api.request<{ path: string }>('GET', `/api/events/${EVENT}/profiles/${id}/badge-link`)).path}`;
+    // A stranger's phone sees Ada, never her e-mail, and is told how to connect.
+    const stranger = await newPage(390, 844);
+    await stranger.goto(await link(ada.id));
+    expect(await stranger.locator('h1').textContent()).toBe('Ada Lovelace');
+    expect(await stranger.content()).not.toContain('ada@example.org');
+    await stranger.getByText('Tap your own badge with this phone first', { exact: false }).first().waitFor();
+    await stranger.close();
+    // Bob's phone: his own badge first ("This is my badge"), then Ada's, and one tap connects them.
     const phone = await newPage(390, 844);
-    await phone.goto(`${server.base}/p/${ada.id}`);
-    expect(await phone.locator('h1').textContent()).toBe('Ada Lovelace');
-    expect(await phone.content()).not.toContain('ada@example.org');
-    await phone.locator('#email').fill('bob@example.org');
+    await phone.goto(await link(bob.id));
+    await phone.getByRole('button', { name: 'This is my badge' }).click();
+    await phone.locator('h1', { hasText: 'Hello, Bob Builder!' }).waitFor();
+    await phone.goto(await link(ada.id));
     await shot(phone, 'phone-profile.png');
-    await phone.getByRole('button', { name: 'Connect' }).click();
+    await phone.getByRole('button', { name: 'Connect Bob Builder with Ada Lovelace' }).click();
     await phone.locator('h1', { hasText: 'Connected!' }).waitFor();
     await shot(phone, 'phone-connected.png');
-    // The same pair again is friendly, an unknown e-mail is explained.
-    await phone.goto(`${server.base}/p/${ada.id}`);
-    await phone.locator('#email').fill('nobody@example.org');
-    await phone.getByRole('button', { name: 'Connect' }).click();
-    await phone.locator('h1', { hasText: 'We could not find you' }).waitFor();
+    // The same pair again is friendly.
+    await phone.goto(await link(ada.id));
+    await phone.getByRole('button', { name: /^Connect/ }).click();
+    await phone.locator('h1', { hasText: 'Already connected' }).waitFor();
     await phone.close();
 
     await waitFor(wall, () => window.__livewall?.linkCount() === 1, 'the link on the wall');

@@ -81,7 +81,11 @@ pub struct ServeArgs {
     pub shutdown_grace_ms: u64,
     /// A client must send a request's head within this many milliseconds of connecting (or of its previous
     /// request on a kept-alive connection), or it is dropped.
-    #[arg(long, env = "LIVEWALL_HTTP_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "LIVEWALL_HTTP_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
     pub http_header_timeout_ms: u64,
     /// A request body must arrive within this many milliseconds (408 otherwise).
     #[arg(long, env = "LIVEWALL_HTTP_BODY_TIMEOUT_MS", default_value_t = 30_000)]

@@ -119,7 +119,8 @@ impl AppState {
                 .await?;
             if !active {
                 return Err(Error::Unauthorized(
-                    "this login has ended (logged out, or the password was changed): log in again".into(),
+                    "this login has ended (logged out, or the password was changed): log in again"
+                        .into(),
                 ));
             }
         }

@@ -69,7 +69,9 @@ pub fn avatar(value: Option<&str>) -> Result<Option<String>> {
     if v.len() > 2048 {
         return refuse("is longer than 2048 characters");
     }
-    if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+    if v.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
         return refuse("contains spaces, control characters or backslashes");
     }
     if let Some(path) = v.strip_prefix('/') {

@@ -30,7 +30,10 @@ pub fn replay(
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         let msg: ServerMessage = serde_json::from_slice(&e.bytes).map_err(|err| {
-            Error::Internal(format!("log entry {} of {:?} is unreadable: {err}", e.seq, event.id))
+            Error::Internal(format!(
+                "log entry {} of {:?} is unreadable: {err}",
+                e.seq, event.id
+            ))
         })?;
         let now = match msg {
             ServerMessage::Connection {
@@ -55,7 +58,10 @@ pub fn replay(
                 },
             },
             ServerMessage::Node {
-                event_id, seq, node, ..
+                event_id,
+                seq,
+                node,
+                ..
             } => match current(&node.id)? {
                 Some(p) => ServerMessage::Node {
                     event_id,

@@ -16,7 +16,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_livewall-server");
 
 async fn public_event(admin: &Api, id: &str, people: usize) -> Vec<String> {
     admin
-        .create_event(id, json!({"publicWall": true, "joinUrl": "https://example.org/join"}))
+        .create_event(
+            id,
+            json!({"publicWall": true, "joinUrl": "https://example.org/join"}),
+        )
         .await;
     admin.add_people(id, people).await
 }
@@ -34,8 +37,12 @@ async fn a_replay_applies_todays_visibility_rules() {
     let sub = live.subscribe("ev", None).await;
     let epoch = sub["epoch"].as_str().unwrap().to_owned();
     let from = sub["seq"].as_u64().unwrap();
-    admin.connect("ev", "p0@example.org", "p1@example.org").await;
-    admin.connect("ev", "p2@example.org", "p3@example.org").await;
+    admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    admin
+        .connect("ev", "p2@example.org", "p3@example.org")
+        .await;
     let announce = |message: &str, audience: &str| {
         admin.call(
             "POST",
@@ -53,13 +60,25 @@ async fn a_replay_applies_todays_visibility_rules() {
 
     // Then the organiser hides one person, deletes another, and switches to initials.
     admin
-        .call("PATCH", &format!("/api/events/ev/profiles/{}", ids[1]), Some(json!({"hidden": true})))
+        .call(
+            "PATCH",
+            &format!("/api/events/ev/profiles/{}", ids[1]),
+            Some(json!({"hidden": true})),
+        )
         .await;
     admin
-        .call("DELETE", &format!("/api/events/ev/profiles/{}", ids[3]), None)
+        .call(
+            "DELETE",
+            &format!("/api/events/ev/profiles/{}", ids[3]),
+            None,
+        )
         .await;
     admin
-        .call("PATCH", "/api/events/ev", Some(json!({"settings": {"initialsOnly": true}})))
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"initialsOnly": true}})),
+        )
         .await;
 
     // A wall resuming from before all that sees it under today's rules, with every seq (no gap).
@@ -74,11 +93,28 @@ async fn a_replay_applies_todays_visibility_rules() {
     for gone in ["Person 1", "Person 3", "Person 0", "4711"] {
         assert!(!text.contains(gone), "{gone:?} in the replay: {text}");
     }
-    assert_eq!(frames[0]["type"], "removed", "the link of a hidden person: {}", frames[0]);
-    assert_eq!(frames[1]["type"], "removed", "the link of a deleted person: {}", frames[1]);
-    assert_eq!(frames[2]["message"], Value::Null, "station-only text: {}", frames[2]);
+    assert_eq!(
+        frames[0]["type"], "removed",
+        "the link of a hidden person: {}",
+        frames[0]
+    );
+    assert_eq!(
+        frames[1]["type"], "removed",
+        "the link of a deleted person: {}",
+        frames[1]
+    );
+    assert_eq!(
+        frames[2]["message"],
+        Value::Null,
+        "station-only text: {}",
+        frames[2]
+    );
     assert_eq!(frames[3]["message"], "Dinner at 8");
-    assert!(frames.iter().any(|f| f["type"] == "node" && f["hidden"] == true));
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["type"] == "node" && f["hidden"] == true)
+    );
     let event = frames.iter().find(|f| f["type"] == "event").unwrap();
     assert_eq!(event["settings"]["initialsOnly"], true);
     // The admin console still gets the stations' text.
@@ -99,12 +135,23 @@ async fn sockets_do_not_outlive_a_public_wall_or_its_event() {
     let mut kiosk_ws = ws::connect(&server.base, Some(&kiosk)).await;
     kiosk_ws.subscribe("ev", None).await;
     admin
-        .call("PATCH", "/api/events/ev", Some(json!({"settings": {"publicWall": false}})))
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"publicWall": false}})),
+        )
         .await;
-    assert_eq!(anon.close_code().await, Some(4003), "no longer public: do not retry without a token");
+    assert_eq!(
+        anon.close_code().await,
+        Some(4003),
+        "no longer public: do not retry without a token"
+    );
     kiosk_ws.ping_pong().await;
     // And it cannot come back anonymously.
-    let refused = ws::try_connect(anon_url(&server, "ev")).await.err().unwrap();
+    let refused = ws::try_connect(anon_url(&server, "ev"))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(ws::refusal(&refused).0, 401);
 
     // Deleting an event closes what follows it; an event created later with that id is another one.
@@ -115,22 +162,30 @@ async fn sockets_do_not_outlive_a_public_wall_or_its_event() {
     assert_eq!(old.recv_type("error").await["code"], "not_found");
     assert_eq!(old.close_code().await, Some(4004));
     public_event(&admin, "gone", 2).await;
-    let (s, _) = admin.connect("gone", "p0@example.org", "p1@example.org").await;
+    let (s, _) = admin
+        .connect("gone", "p0@example.org", "p1@example.org")
+        .await;
     assert_eq!(s, 201);
 }
 
 #[tokio::test]
 async fn private_events_do_not_show_through_the_wall_metrics_or_errors() {
-    let server = TestServer::start_with(BIN, &["--metrics-token", "scraper-secret-0123456789"]).await;
+    let server =
+        TestServer::start_with(BIN, &["--metrics-token", "scraper-secret-0123456789"]).await;
     let admin = server.admin().await;
     admin.create_event("secret-gala", json!({})).await;
     let anon = server.api();
     // 401 for a private event and for none at all, in the same words.
     let (s1, private) = anon.call("GET", "/api/events/secret-gala/wall", None).await;
-    let (s2, missing) = anon.call("GET", "/api/events/no-such-gala/wall", None).await;
+    let (s2, missing) = anon
+        .call("GET", "/api/events/no-such-gala/wall", None)
+        .await;
     assert_eq!((s1, s2), (401, 401));
     let words = |v: &Value, id: &str| v["error"]["message"].as_str().unwrap().replace(id, "X");
-    assert_eq!(words(&private, "secret-gala"), words(&missing, "no-such-gala"));
+    assert_eq!(
+        words(&private, "secret-gala"),
+        words(&missing, "no-such-gala")
+    );
     let (s1, _) = anon.call("GET", "/api/events/secret-gala", None).await;
     let (s2, _) = anon.call("GET", "/api/events/no-such-gala", None).await;
     assert_eq!((s1, s2), (401, 401));
@@ -140,8 +195,19 @@ async fn private_events_do_not_show_through_the_wall_metrics_or_errors() {
     let scraper = anon.with_token("scraper-secret-0123456789");
     let res = scraper.request("GET", "/metrics").send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("livewall_http_requests_total"));
-    assert_eq!(anon.with_token("wrong").call("GET", "/metrics", None).await.0, 401);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("livewall_http_requests_total")
+    );
+    assert_eq!(
+        anon.with_token("wrong")
+            .call("GET", "/metrics", None)
+            .await
+            .0,
+        401
+    );
 }
 
 /// A token signed with the server's own secret but without `exp` or session (as round 1 issued).
@@ -192,7 +258,9 @@ async fn admin_sessions_end_on_logout_and_password_change_and_need_an_expiry() {
         .call(
             "POST",
             "/api/password",
-            Some(json!({"current": livewall_testkit::ADMIN_PASSWORD, "new": "a-new-long-password"})),
+            Some(
+                json!({"current": livewall_testkit::ADMIN_PASSWORD, "new": "a-new-long-password"}),
+            ),
         )
         .await;
     assert_eq!(s, 204);
@@ -200,12 +268,20 @@ async fn admin_sessions_end_on_logout_and_password_change_and_need_an_expiry() {
     assert_eq!(other.call("GET", "/api/events", None).await.0, 401);
     let (s, _) = server
         .api()
-        .call("POST", "/api/login", Some(json!({"username": "admin", "password": livewall_testkit::ADMIN_PASSWORD})))
+        .call(
+            "POST",
+            "/api/login",
+            Some(json!({"username": "admin", "password": livewall_testkit::ADMIN_PASSWORD})),
+        )
         .await;
     assert_eq!(s, 401, "the old password is gone");
     let (s, login) = server
         .api()
-        .call("POST", "/api/login", Some(json!({"username": "admin", "password": "a-new-long-password"})))
+        .call(
+            "POST",
+            "/api/login",
+            Some(json!({"username": "admin", "password": "a-new-long-password"})),
+        )
         .await;
     assert_eq!(s, 200);
     let fresh = server.api().with_token(login["token"].as_str().unwrap());
@@ -214,7 +290,11 @@ async fn admin_sessions_end_on_logout_and_password_change_and_need_an_expiry() {
     let second = {
         let (_, l) = server
             .api()
-            .call("POST", "/api/login", Some(json!({"username": "admin", "password": "a-new-long-password"})))
+            .call(
+                "POST",
+                "/api/login",
+                Some(json!({"username": "admin", "password": "a-new-long-password"})),
+            )
             .await;
         server.api().with_token(l["token"].as_str().unwrap())
     };
@@ -223,10 +303,17 @@ async fn admin_sessions_end_on_logout_and_password_change_and_need_an_expiry() {
 
     // A token without expiry or session is refused, on REST and on the socket.
     let forged = forged_admin_token(&server);
-    let (s, v) = server.api().with_token(&forged).call("GET", "/api/events", None).await;
+    let (s, v) = server
+        .api()
+        .with_token(&forged)
+        .call("GET", "/api/events", None)
+        .await;
     assert_eq!(s, 401, "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("expiry"));
-    let refused = ws::try_connect(ws::request(&server.base, Some(&forged))).await.err().unwrap();
+    let refused = ws::try_connect(ws::request(&server.base, Some(&forged)))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(ws::refusal(&refused).0, 401);
 }
 
@@ -249,20 +336,38 @@ async fn logins_are_throttled_and_supplied_passwords_never_printed() {
     for _ in 0..40 {
         let r = login("admin", "guess").await;
         if r.status() == 429 {
-            retry_after = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+            retry_after = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
         }
         statuses.push(r.status().as_u16());
     }
     // Five tries are free, then each failure doubles the wait.
     assert!(statuses[..5].iter().all(|s| *s == 401), "{statuses:?}");
-    assert!(statuses.iter().filter(|s| **s == 429).count() >= 30, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert!(
+        statuses.iter().filter(|s| **s == 429).count() >= 30,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
     assert!(retry_after.unwrap().parse::<u64>().unwrap() >= 1);
     // While throttled, even the right password waits.
-    assert_eq!(login("admin", livewall_testkit::ADMIN_PASSWORD).await.status(), 429);
+    assert_eq!(
+        login("admin", livewall_testkit::ADMIN_PASSWORD)
+            .await
+            .status(),
+        429
+    );
     // A crafted name does not forge a log line.
     login("evil\nINFO admin logged in", "x").await;
-    assert!(!server.log().contains("\nINFO admin logged in"), "{}", server.log());
+    assert!(
+        !server.log().contains("\nINFO admin logged in"),
+        "{}",
+        server.log()
+    );
     // 32 at once are served (argon2 runs a few at a time) and all answer.
     let burst = (0..32).map(|i| {
         let anon = anon.clone();
@@ -277,7 +382,10 @@ async fn logins_are_throttled_and_supplied_passwords_never_printed() {
         }
     });
     let answers = futures_util::future::join_all(burst).await;
-    assert!(answers.iter().all(|s| *s == 401 || *s == 429), "{answers:?}");
+    assert!(
+        answers.iter().all(|s| *s == 401 || *s == 429),
+        "{answers:?}"
+    );
 
     // An operator's password is not printed; a too short one is refused in words.
     let supplied = TestServer::start_with(BIN, &[]).await;
@@ -308,14 +416,26 @@ async fn closed_within(tcp: &mut tokio::net::TcpStream, limit: Duration) -> Dura
 
 #[tokio::test]
 async fn slow_and_silent_clients_are_dropped_and_the_server_keeps_answering() {
-    let server =
-        TestServer::start_with(BIN, &["--http-header-timeout-ms", "1000", "--max-connections", "20"]).await;
+    let server = TestServer::start_with(
+        BIN,
+        &[
+            "--http-header-timeout-ms",
+            "1000",
+            "--max-connections",
+            "20",
+        ],
+    )
+    .await;
     // Silent after connecting.
     let mut silent = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     // A head that drips, one byte at a time.
     let mut drip = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let dripping = tokio::spawn(async move {
-        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().cycle().take(400) {
+        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+            .iter()
+            .cycle()
+            .take(400)
+        {
             if drip.write_all(&[*b]).await.is_err() {
                 return drip;
             }
@@ -325,7 +445,9 @@ async fn slow_and_silent_clients_are_dropped_and_the_server_keeps_answering() {
     });
     // Idle after one request on a kept-alive connection.
     let mut idle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut first = [0u8; 512];
     assert!(idle.read(&mut first).await.unwrap() > 0);
     // /healthz answers all along.
@@ -408,27 +530,46 @@ async fn a_large_import_preview_runs_off_the_runtime_and_a_too_large_one_is_refu
     )
     .await;
     assert_eq!(s, 413, "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("at most 100000"));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 100000")
+    );
 }
 
 #[tokio::test]
 async fn anonymous_floods_cannot_lock_out_devices_and_messages_are_rate_limited() {
-    let server = TestServer::start_with(BIN, &["--ws-connect-rate", "0.5", "--ws-connect-burst", "3"]).await;
+    let server = TestServer::start_with(
+        BIN,
+        &["--ws-connect-rate", "0.5", "--ws-connect-burst", "3"],
+    )
+    .await;
     let admin = server.admin().await;
     public_event(&admin, "ev", 2).await;
     admin.create_event("private", json!({})).await;
     let (_, kiosk) = admin.device("ev", "kiosk").await;
     // Refused attempts cost nothing.
     for _ in 0..10 {
-        let e = ws::try_connect(anon_url(&server, "private")).await.err().unwrap();
+        let e = ws::try_connect(anon_url(&server, "private"))
+            .await
+            .err()
+            .unwrap();
         assert_eq!(ws::refusal(&e).0, 401);
     }
     let mut open = Vec::new();
     for _ in 0..3 {
         open.push(ws::try_connect(anon_url(&server, "ev")).await.unwrap());
     }
-    let e = ws::try_connect(anon_url(&server, "ev")).await.err().unwrap();
-    assert_eq!(ws::refusal(&e).0, 429, "the anonymous budget of this address is spent");
+    let e = ws::try_connect(anon_url(&server, "ev"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        ws::refusal(&e).0,
+        429,
+        "the anonymous budget of this address is spent"
+    );
     // The kiosk from the same address still gets in.
     let mut k = ws::connect(&server.base, Some(&kiosk)).await;
     k.subscribe("ev", None).await;
@@ -476,7 +617,10 @@ async fn exports_neutralise_spreadsheet_formulas() {
         .await
         .unwrap();
     assert!(text.contains("'=HYPERLINK"), "{text}");
-    assert!(text.contains("'+1 555") && text.contains("'@SUM(A1)"), "{text}");
+    assert!(
+        text.contains("'+1 555") && text.contains("'@SUM(A1)"),
+        "{text}"
+    );
     for line in text.lines().skip(1) {
         for cell in line.split(',') {
             let cell = cell.trim_start_matches('"');
@@ -499,17 +643,26 @@ async fn database_files_are_private_and_pages_carry_security_headers() {
         assert_eq!(mode, 0o600, "{p:?} is {mode:o}");
     }
     for path in ["/wall/ev", "/admin", "/p/nobody"] {
-        let r = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        let r = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap();
         let h = r.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert!(h.contains_key("referrer-policy"), "{path}");
-        let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+        let csp = h
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_owned());
         if r.status() != 503 {
             let csp = csp.unwrap_or_else(|| panic!("no CSP on {path}"));
-            assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src"), "{path}: {csp}");
+            assert!(
+                csp.contains("frame-ancestors 'none'") && csp.contains("default-src"),
+                "{path}: {csp}"
+            );
         }
     }
-    let r = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    let r = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
 
@@ -544,9 +697,15 @@ async fn avatars_must_be_https_names_or_the_servers_own() {
     {
         let (s, v) = try_avatar(n, bad).await;
         assert_eq!(s, 422, "{bad}: {v}");
-        assert!(v["error"]["message"].as_str().unwrap().contains("https://"), "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("https://"),
+            "{v}"
+        );
     }
-    for (n, good) in ["https://cdn.example.org/a.png", "/avatars/demo-0001.svg"].iter().enumerate() {
+    for (n, good) in ["https://cdn.example.org/a.png", "/avatars/demo-0001.svg"]
+        .iter()
+        .enumerate()
+    {
         assert_eq!(try_avatar(100 + n, good).await.0, 201, "{good}");
     }
 }
@@ -555,7 +714,14 @@ async fn avatars_must_be_https_names_or_the_servers_own() {
 async fn a_stalled_reader_is_dropped_by_the_write_deadline_while_the_others_get_everything() {
     let server = TestServer::start_with(
         BIN,
-        &["--ws-queue-frames", "100000", "--tcp-send-buffer-bytes", "4096", "--ws-write-timeout-ms", "1000"],
+        &[
+            "--ws-queue-frames",
+            "100000",
+            "--tcp-send-buffer-bytes",
+            "4096",
+            "--ws-write-timeout-ms",
+            "1000",
+        ],
     )
     .await;
     let admin = server.admin().await;
@@ -568,9 +734,10 @@ async fn a_stalled_reader_is_dropped_by_the_write_deadline_while_the_others_get_
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(2048).unwrap();
     let tcp = socket.connect(server.addr).await.unwrap();
-    let (stalled, _) = tokio_tungstenite::client_async(ws::request(&server.base, Some(&kiosk)), tcp)
-        .await
-        .unwrap();
+    let (stalled, _) =
+        tokio_tungstenite::client_async(ws::request(&server.base, Some(&kiosk)), tcp)
+            .await
+            .unwrap();
     let mut stalled = WsClient::from_stream(stalled);
     stalled.subscribe("ev", None).await;
     let mut others = Vec::new();
@@ -591,17 +758,27 @@ async fn a_stalled_reader_is_dropped_by_the_write_deadline_while_the_others_get_
                 break 'posting;
             }
             station
-                .connect("ev", &format!("p{j}@example.org"), &format!("p{i}@example.org"))
+                .connect(
+                    "ev",
+                    &format!("p{j}@example.org"),
+                    &format!("p{i}@example.org"),
+                )
                 .await;
             n += 1;
         }
     }
     for r in readers {
-        assert_eq!(r.await.unwrap(), total, "every other reader got every entry");
+        assert_eq!(
+            r.await.unwrap(),
+            total,
+            "every other reader got every entry"
+        );
     }
     eventually("the stalled reader to be dropped", async || {
         let (_, m) = Api::finish(admin.request("GET", "/metrics")).await;
-        m.as_str().unwrap_or_default().contains("livewall_ws_write_timeouts_total 1")
+        m.as_str()
+            .unwrap_or_default()
+            .contains("livewall_ws_write_timeouts_total 1")
     })
     .await;
     drop(stalled);
@@ -618,17 +795,24 @@ async fn shutdown_does_not_wait_long_for_peers_that_never_answer() {
         let socket = tokio::net::TcpSocket::new_v4().unwrap();
         socket.set_recv_buffer_size(1024).unwrap();
         let tcp = socket.connect(server.addr).await.unwrap();
-        let (mut c, _) = tokio_tungstenite::client_async(anon_url(&server, "ev"), tcp).await.unwrap();
-        use futures_util::SinkExt;
-        c.send(Message::text(json!({"action": "subscribe", "eventId": "ev"}).to_string()))
+        let (mut c, _) = tokio_tungstenite::client_async(anon_url(&server, "ev"), tcp)
             .await
             .unwrap();
+        use futures_util::SinkExt;
+        c.send(Message::text(
+            json!({"action": "subscribe", "eventId": "ev"}).to_string(),
+        ))
+        .await
+        .unwrap();
         silent.push(c);
     }
     let start = Instant::now();
     assert!(server.terminate().await, "a clean exit");
     let took = start.elapsed();
-    assert!(took < Duration::from_millis(4000), "shutdown took {took:?} with a 1 s grace");
+    assert!(
+        took < Duration::from_millis(4000),
+        "shutdown took {took:?} with a 1 s grace"
+    );
     drop(silent);
 }
 
@@ -638,7 +822,11 @@ async fn event_settings_merge_instead_of_replacing() {
     let admin = server.admin().await;
     public_event(&admin, "ev", 1).await;
     let (s, e) = admin
-        .call("PATCH", "/api/events/ev", Some(json!({"settings": {"initialsOnly": true}})))
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"initialsOnly": true}})),
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -646,15 +834,26 @@ async fn event_settings_merge_instead_of_replacing() {
         json!({"initialsOnly": true, "publicWall": true, "joinUrl": "https://example.org/join"})
     );
     let (_, e) = admin
-        .call("PATCH", "/api/events/ev", Some(json!({"settings": {"joinUrl": null}})))
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"joinUrl": null}})),
+        )
         .await;
     assert_eq!(
-        (e["settings"]["initialsOnly"].clone(), e["settings"]["publicWall"].clone()),
+        (
+            e["settings"]["initialsOnly"].clone(),
+            e["settings"]["publicWall"].clone()
+        ),
         (json!(true), json!(true))
     );
     assert!(e["settings"]["joinUrl"].is_null(), "null cleared it: {e}");
     let (s, _) = admin
-        .call("PATCH", "/api/events/ev", Some(json!({"settings": {"publicWal": false}})))
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"publicWal": false}})),
+        )
         .await;
     assert_eq!(s, 400, "an unknown setting is refused, not ignored");
 }
@@ -679,7 +878,10 @@ impl SmallDisk {
     fn mount(size: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_str().unwrap().to_owned();
-        sh("mount", &["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs", &path]);
+        sh(
+            "mount",
+            &["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs", &path],
+        );
         Self { dir }
     }
 
@@ -726,7 +928,9 @@ async fn a_full_disk_answers_507_turns_readyz_red_and_recovers_by_itself() {
     };
     let mut refused = None;
     for n in 0..60 {
-        let (s, v) = admin.call("POST", "/api/events/ev/profiles/bulk", Some(big(n))).await;
+        let (s, v) = admin
+            .call("POST", "/api/events/ev/profiles/bulk", Some(big(n)))
+            .await;
         if s != 201 {
             refused = Some((s, v));
             break;
@@ -735,16 +939,36 @@ async fn a_full_disk_answers_507_turns_readyz_red_and_recovers_by_itself() {
     let (s, v) = refused.expect("writes kept succeeding on a full disk");
     assert_eq!(s, 507, "{v}");
     assert_eq!(v["error"]["code"], "storage_full");
-    assert!(v["error"]["message"].as_str().unwrap().contains("disk is full"));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disk is full")
+    );
     let (s, v) = server.api().call("GET", "/readyz", None).await;
     assert_eq!(s, 503);
-    assert!(v["error"]["message"].as_str().unwrap().contains("disk is full"), "{v}");
-    assert_eq!(server.api().call("GET", "/healthz", None).await.0, 200, "alive all the same");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disk is full"),
+        "{v}"
+    );
+    assert_eq!(
+        server.api().call("GET", "/healthz", None).await.0,
+        200,
+        "alive all the same"
+    );
 
     // Space comes back: ready again, and writes succeed without a restart.
     std::fs::remove_file(filler).unwrap();
-    eventually("/readyz to turn green", async || server.api().call("GET", "/readyz", None).await.0 == 200).await;
-    let (s, _) = admin.connect("ev", "p0@example.org", "p1@example.org").await;
+    eventually("/readyz to turn green", async || {
+        server.api().call("GET", "/readyz", None).await.0 == 200
+    })
+    .await;
+    let (s, _) = admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
     assert_eq!(s, 201);
     drop(server);
 

@@ -331,7 +331,11 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
         .await;
     let link = async |id: &str| -> String {
         let (s, b) = admin
-            .call("GET", &format!("/api/events/ev/profiles/{id}/badge-link"), None)
+            .call(
+                "GET",
+                &format!("/api/events/ev/profiles/{id}/badge-link"),
+                None,
+            )
             .await;
         assert_eq!(s, 200, "{b}");
         b["path"].as_str().unwrap().to_owned()
@@ -349,7 +353,10 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
         }
         let r = rb.send().await.unwrap();
         let status = r.status().as_u16();
-        let csp = r.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+        let csp = r
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_owned());
         (status, r.text().await.unwrap(), csp)
     };
     let post = async |path: &str, phone: &str, cookie: Option<&str>, form: &[(&str, &str)]| {
@@ -367,21 +374,36 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
     let (s, html, csp) = get(&format!("/p/{}", ids[0]), "203.0.113.1", None).await;
     assert_eq!(s, 200);
     assert!(csp.unwrap().contains("frame-ancestors 'none'"));
-    assert!(html.contains("P0") && !html.contains("Person 0") && !html.contains("Physics"), "{html}");
+    assert!(
+        html.contains("P0") && !html.contains("Person 0") && !html.contains("Physics"),
+        "{html}"
+    );
     assert!(!html.contains("p0@example.org"), "never the e-mail");
     assert!(!html.contains("Acme"));
 
     // Ada's phone: she taps her own badge and says it is hers.
     let (_, html, _) = get(&l0, "203.0.113.2", None).await;
     assert!(html.contains("This is my badge"), "{html}");
-    let r = post(&format!("/p/{}/claim", ids[0]), "203.0.113.2", None, &[("k", &key(&l0))]).await;
+    let r = post(
+        &format!("/p/{}/claim", ids[0]),
+        "203.0.113.2",
+        None,
+        &[("k", &key(&l0))],
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let cookie = cookie.split(';').next().unwrap().to_owned();
     // Then she taps Person 1's badge: one tap connects them, and now she sees names (she is an attendee).
     let (_, html, _) = get(&l1, "203.0.113.2", Some(&cookie)).await;
-    assert!(html.contains("Connect") && html.contains("Person 1"), "{html}");
+    assert!(
+        html.contains("Connect") && html.contains("Person 1"),
+        "{html}"
+    );
     let connect = format!("/p/{}/connect", ids[1]);
     let r = post(&connect, "203.0.113.2", Some(&cookie), &[("k", &key(&l1))]).await;
     assert_eq!(r.status(), 201);
@@ -392,20 +414,47 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
     assert_eq!(admin.wall("ev").await["links"].as_array().unwrap().len(), 1);
 
     // Knowing an e-mail proves nothing: the same answer for a registered and an unknown one, nothing stored.
-    let known = post(&format!("/p/{}/connect", ids[2]), "203.0.113.3", None, &[("email", "p1@example.org")]).await;
+    let known = post(
+        &format!("/p/{}/connect", ids[2]),
+        "203.0.113.3",
+        None,
+        &[("email", "p1@example.org")],
+    )
+    .await;
     let (ks, kb) = (known.status(), known.text().await.unwrap());
-    let unknown = post(&format!("/p/{}/connect", ids[2]), "203.0.113.4", None, &[("email", "nobody@example.org")]).await;
-    assert_eq!((ks.as_u16(), kb), (unknown.status().as_u16(), unknown.text().await.unwrap()));
+    let unknown = post(
+        &format!("/p/{}/connect", ids[2]),
+        "203.0.113.4",
+        None,
+        &[("email", "nobody@example.org")],
+    )
+    .await;
+    assert_eq!(
+        (ks.as_u16(), kb),
+        (unknown.status().as_u16(), unknown.text().await.unwrap())
+    );
     assert_eq!(ks, 403);
     // Holding a badge's link is needed too: no key (or a wrong one) connects nobody, a forged cookie is nobody.
-    let r = post(&format!("/p/{}/connect", ids[2]), "203.0.113.5", Some(&cookie), &[("k", "0000")]).await;
+    let r = post(
+        &format!("/p/{}/connect", ids[2]),
+        "203.0.113.5",
+        Some(&cookie),
+        &[("k", "0000")],
+    )
+    .await;
     assert_eq!(r.status(), 403);
     let forged = format!("lw_badge={}.{}", ids[1], "0".repeat(24));
-    let r = post(&format!("/p/{}/connect", ids[2]), "203.0.113.6", Some(&forged), &[("k", &key(&l1))]).await;
+    let r = post(
+        &format!("/p/{}/connect", ids[2]),
+        "203.0.113.6",
+        Some(&forged),
+        &[("k", &key(&l1))],
+    )
+    .await;
     assert_eq!(r.status(), 403);
     // Another site's page cannot post for her.
     let r = http
-        .post(format!("{connect}", connect = format!("{}{connect}", server.base)))
+        .post(format!("{}{connect}", server.base))
         .header("x-forwarded-for", "203.0.113.7")
         .header("origin", "https://evil.example")
         .header("cookie", &cookie)
@@ -416,7 +465,13 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("another website"));
     // Her own badge: no connection with herself.
-    let r = post(&format!("/p/{}/connect", ids[0]), "203.0.113.8", Some(&cookie), &[("k", &key(&l0))]).await;
+    let r = post(
+        &format!("/p/{}/connect", ids[0]),
+        "203.0.113.8",
+        Some(&cookie),
+        &[("k", &key(&l0))],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert_eq!(admin.wall("ev").await["links"].as_array().unwrap().len(), 1);
 
@@ -428,7 +483,12 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
     assert_eq!(r.status(), 429);
     assert!(r.text().await.unwrap().contains("Wait a minute"));
     // Without the trusted proxy the header would be ignored: from a new address the limit is fresh.
-    assert_ne!(post(&format!("/p/{}/connect", ids[2]), "203.0.113.10", None, &[]).await.status(), 429);
+    assert_ne!(
+        post(&format!("/p/{}/connect", ids[2]), "203.0.113.10", None, &[])
+            .await
+            .status(),
+        429
+    );
 
     admin
         .call(
@@ -437,7 +497,10 @@ async fn the_phone_page_connects_people_who_hold_their_badges() {
             Some(json!({"hidden": true})),
         )
         .await;
-    assert_eq!(get(&format!("/p/{}", ids[2]), "203.0.113.11", None).await.0, 404);
+    assert_eq!(
+        get(&format!("/p/{}", ids[2]), "203.0.113.11", None).await.0,
+        404
+    );
     assert_eq!(get("/p/nobody", "203.0.113.11", None).await.0, 404);
 }
 

@@ -1,3 +1,4 @@
+import type { BadgeLink } from '../bindings/BadgeLink';
 // The organiser's REST client. Every answer other than 2xx becomes an `ApiError` carrying the server's code,
 // message and per-row details, so the screens can show them in words.
 
@@ -187,6 +188,10 @@ export class AdminApi {
   }
   updateProfile(event: string, id: string, body: UpdateProfile): Promise<Profile> {
     return this.json('PATCH', `/api/events/${enc(event)}/profiles/${enc(id)}`, { json: body });
+  }
+  /** The link to write on a person's badge (it carries the badge's key). */
+  badgeLink(event: string, id: string): Promise<BadgeLink> {
+    return this.json('GET', `/api/events/${enc(event)}/profiles/${enc(id)}/badge-link`);
   }
   async deleteProfile(event: string, id: string): Promise<void> {
     await this.send('DELETE', `/api/events/${enc(event)}/profiles/${enc(id)}`);

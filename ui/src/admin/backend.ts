@@ -1,3 +1,4 @@
+import type { BadgeLink } from '../bindings/BadgeLink';
 // Where the admin screens talk to: the server's origin and, in the desktop app, the NFC reader.
 //
 // In a browser the server is this page's origin and there is no reader (a USB keyboard-wedge reader types the UID
@@ -63,9 +64,9 @@ export function liveSocketUrl(token: string, base: string = serverOrigin()): str
   return u.toString();
 }
 
-/** What a badge's NFC link points at: the person's phone page. */
-export function profileUrl(profileId: string, base: string = serverOrigin()): string {
-  return `${normaliseOrigin(base)}/p/${encodeURIComponent(profileId)}`;
+/** What a badge's NFC link points at: the person's phone page, with the badge key the server made for it. */
+export function badgeUrl(link: BadgeLink, base?: string): string {
+  return link.url ?? `${normaliseOrigin(base ?? serverOrigin())}${link.path}`;
 }
 
 function readerErrorOf(e: unknown): ReaderError {

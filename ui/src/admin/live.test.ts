@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage } from '../bindings/ServerMessage';
 import { AdminLive, parseFrame, type SocketLike } from './live';
-import { badgeReader, liveSocketUrl, profileUrl, ReaderError } from './backend';
+import { badgeReader, badgeUrl, liveSocketUrl, ReaderError } from './backend';
 
 class FakeSocket implements SocketLike {
   onopen: SocketLike['onopen'] = null;
@@ -80,7 +80,12 @@ describe('backend', () => {
   it('builds the socket and badge URLs from the server origin', () => {
     expect(liveSocketUrl('a b', 'https://wall.example.org')).toBe('wss://wall.example.org/ws?token=a+b');
     expect(liveSocketUrl('t', 'http://127.0.0.1:8080/')).toBe('ws://127.0.0.1:8080/ws?token=t');
-    expect(profileUrl('abc123', 'https://wall.example.org/')).toBe('https://wall.example.org/p/abc123');
+    expect(badgeUrl({ path: '/p/abc123?k=00ff', url: null }, 'https://wall.example.org/')).toBe(
+      'https://wall.example.org/p/abc123?k=00ff',
+    );
+    expect(badgeUrl({ path: '/p/abc123?k=00ff', url: 'https://public.example/p/abc123?k=00ff' })).toBe(
+      'https://public.example/p/abc123?k=00ff',
+    );
   });
 
   it('has no reader in a plain browser and wraps the app reader’s answers and errors', async () => {

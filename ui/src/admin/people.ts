@@ -3,7 +3,7 @@
 import type { Profile } from '../bindings/Profile';
 import type { UpdateProfile } from '../bindings/UpdateProfile';
 import { describeError } from './api';
-import { profileUrl } from './backend';
+import { badgeUrl } from './backend';
 import { StatusLine, busy, clear, confirmDialog, debounce, field, h, setFieldError, uid } from './dom';
 import { normaliseUid } from './model';
 import type { EventCtx } from './view';
@@ -187,6 +187,17 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       }
     });
 
+    // The badge's link comes from the server, which holds the key it carries.
+    const badgeLink = api.badgeLink(event.id, p.id);
+    const linkCode = h('code', { class: 'select-all' }, '…');
+    badgeLink.then(
+      (l) => {
+        linkCode.textContent = badgeUrl(l);
+      },
+      (e: unknown) => {
+        linkCode.textContent = describeError(e);
+      },
+    );
     const reader = ctx.reader;
     const readerTools: HTMLElement[] = [];
     if (reader) {
@@ -207,7 +218,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
         badgeStatus.loading('Hold a blank badge on the reader…');
         void busy(write, async () => {
           try {
-            const r = await reader.writeBadge(profileUrl(p.id), READER_TIMEOUT_MS);
+            const r = await reader.writeBadge(badgeUrl(await badgeLink), READER_TIMEOUT_MS);
             await bind(r.uid, 'written');
           } catch (e) {
             badgeStatus.error(describeError(e));
@@ -245,7 +256,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
           h('div', { class: 'row' }, uidInput, addUid),
           uidErr,
         ),
-        h('p', { class: 'hint' }, 'Badge link for writing by another tool: ', h('code', { class: 'select-all' }, profileUrl(p.id))),
+        h('p', { class: 'hint' }, 'Badge link for writing by another tool: ', linkCode),
       ),
     );
     form.addEventListener('submit', (ev) => {

@@ -42,7 +42,12 @@ pub fn upsert(
 }
 
 /// Sets an account's password and ends all its sessions.
-pub fn set_password(tx: &Transaction<'_>, admin_id: &str, password_hash: &str, now: i64) -> Result<()> {
+pub fn set_password(
+    tx: &Transaction<'_>,
+    admin_id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<()> {
     tx.execute(
         "UPDATE admins SET password_hash = ?2 WHERE id = ?1",
         params![admin_id, password_hash],
@@ -52,7 +57,12 @@ pub fn set_password(tx: &Transaction<'_>, admin_id: &str, password_hash: &str, n
 }
 
 /// Starts a login session that lasts until `expires_at` (ms); answers its id.
-pub fn open_session(tx: &Transaction<'_>, admin_id: &str, now: i64, expires_at: i64) -> Result<String> {
+pub fn open_session(
+    tx: &Transaction<'_>,
+    admin_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<String> {
     let id = ids::new_id();
     tx.execute(
         "INSERT INTO admin_sessions (id, admin_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",

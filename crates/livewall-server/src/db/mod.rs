@@ -246,7 +246,10 @@ fn protect(path: &Path) -> Result<()> {
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let cannot = |e: std::io::Error| {
-            Error::Internal(format!("cannot create the database {}: {e}", path.display()))
+            Error::Internal(format!(
+                "cannot create the database {}: {e}",
+                path.display()
+            ))
         };
         if !path.exists() {
             std::fs::OpenOptions::new()

@@ -127,17 +127,20 @@ pub(crate) async fn export(
                     "created_at",
                 ])?;
                 for p in &data.people {
-                    row(w, [
-                        p.id.as_str(),
-                        &p.name,
-                        &p.email,
-                        p.major.as_deref().unwrap_or(""),
-                        p.company.as_deref().unwrap_or(""),
-                        p.avatar.as_deref().unwrap_or(""),
-                        &p.tags.join(" "),
-                        if p.hidden { "yes" } else { "no" },
-                        &rfc3339(p.created_at),
-                    ])?;
+                    row(
+                        w,
+                        [
+                            p.id.as_str(),
+                            &p.name,
+                            &p.email,
+                            p.major.as_deref().unwrap_or(""),
+                            p.company.as_deref().unwrap_or(""),
+                            p.avatar.as_deref().unwrap_or(""),
+                            &p.tags.join(" "),
+                            if p.hidden { "yes" } else { "no" },
+                            &rfc3339(p.created_at),
+                        ],
+                    )?;
                 }
                 Ok(())
             })?,
@@ -157,17 +160,20 @@ pub(crate) async fn export(
                     "device_id",
                 ])?;
                 for c in &data.connections {
-                    row(w, [
-                        c.id.as_str(),
-                        &rfc3339(c.created_at),
-                        &c.from_id,
-                        &c.from_name,
-                        &c.from_email,
-                        &c.to_id,
-                        &c.to_name,
-                        &c.to_email,
-                        c.device_id.as_deref().unwrap_or(""),
-                    ])?;
+                    row(
+                        w,
+                        [
+                            c.id.as_str(),
+                            &rfc3339(c.created_at),
+                            &c.from_id,
+                            &c.from_name,
+                            &c.from_email,
+                            &c.to_id,
+                            &c.to_name,
+                            &c.to_email,
+                            c.device_id.as_deref().unwrap_or(""),
+                        ],
+                    )?;
                 }
                 Ok(())
             })?,

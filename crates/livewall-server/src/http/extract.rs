@@ -156,7 +156,11 @@ impl FromRequestParts<AppState> for ClientIp {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        Ok(Self(client_ip(&parts.headers, peer, &state.config.trusted_proxies)))
+        Ok(Self(client_ip(
+            &parts.headers,
+            peer,
+            &state.config.trusted_proxies,
+        )))
     }
 }
 
@@ -190,13 +194,33 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let mut h = axum::http::HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.2".parse().expect("header"));
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 10.0.0.2".parse().expect("header"),
+        );
         let proxy: std::net::IpAddr = "10.0.0.1".parse().expect("ip");
         let other: std::net::IpAddr = "198.51.100.4".parse().expect("ip");
-        let trusted = ["10.0.0.1".parse().expect("ip"), "10.0.0.2".parse().expect("ip")];
-        assert_eq!(client_ip(&h, other, &trusted), other, "an untrusted peer's header is ignored");
-        assert_eq!(client_ip(&h, proxy, &trusted), "203.0.113.9".parse::<std::net::IpAddr>().expect("ip"));
-        assert_eq!(client_ip(&h, proxy, &[]), proxy, "nothing trusted by default");
-        assert_eq!(client_ip(&axum::http::HeaderMap::new(), proxy, &trusted), proxy);
+        let trusted = [
+            "10.0.0.1".parse().expect("ip"),
+            "10.0.0.2".parse().expect("ip"),
+        ];
+        assert_eq!(
+            client_ip(&h, other, &trusted),
+            other,
+            "an untrusted peer's header is ignored"
+        );
+        assert_eq!(
+            client_ip(&h, proxy, &trusted),
+            "203.0.113.9".parse::<std::net::IpAddr>().expect("ip")
+        );
+        assert_eq!(
+            client_ip(&h, proxy, &[]),
+            proxy,
+            "nothing trusted by default"
+        );
+        assert_eq!(
+            client_ip(&axum::http::HeaderMap::new(), proxy, &trusted),
+            proxy
+        );
     }
 }

@@ -45,10 +45,14 @@ pub(crate) async fn readyz(State(s): State<AppState>) -> Result<axum::Json<serde
 /// Prometheus metrics, for an admin token or the `--metrics-token` (they name events, private ones too).
 #[utoipa::path(get, path = "/metrics", tag = "health", security(("bearer" = [])),
     responses((status = 200, content_type = "text/plain"), (status = 401, body = livewall_protocol::ErrorBody)))]
-pub(crate) async fn metrics_text(State(s): State<AppState>, headers: HeaderMap) -> Result<Response> {
+pub(crate) async fn metrics_text(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let token = super::extract::bearer(&headers)?.ok_or_else(|| {
         Error::Unauthorized(
-            "the metrics need a bearer token: an admin token or the server's --metrics-token".into(),
+            "the metrics need a bearer token: an admin token or the server's --metrics-token"
+                .into(),
         )
     })?;
     let scraper = s

@@ -243,10 +243,9 @@ pub(crate) async fn logout_all(State(s): State<AppState>, p: Principal) -> Resul
     let (id, _) = admin_session(&p)?;
     let admin_id = id.to_owned();
     let now = now_ms();
-    let ended = s
-        .db
-        .write(move |tx| db::admins::revoke_sessions(tx, &admin_id, now))
-        .await?;
+    let ended =
+        s.db.write(move |tx| db::admins::revoke_sessions(tx, &admin_id, now))
+            .await?;
     s.hub.close_admin_sessions(&ended);
     tracing::info!(sessions = ended.len(), "admin logged out everywhere");
     Ok(StatusCode::NO_CONTENT)
@@ -273,11 +272,10 @@ pub(crate) async fn change_password(
     }
     auth::check_password_strength(&req.new)?;
     let name = username.clone();
-    let admin = s
-        .db
-        .read(move |tx| db::admins::find(tx, &name))
-        .await?
-        .ok_or_else(|| Error::Unauthorized("this account no longer exists".into()))?;
+    let admin =
+        s.db.read(move |tx| db::admins::find(tx, &name))
+            .await?
+            .ok_or_else(|| Error::Unauthorized("this account no longer exists".into()))?;
     let ok = throttle
         .check(req.current, Some(admin.password_hash))
         .await?;
@@ -298,9 +296,8 @@ pub(crate) async fn change_password(
     };
     let admin_id = id.to_owned();
     let now = now_ms();
-    let ended = s
-        .db
-        .write(move |tx| {
+    let ended =
+        s.db.write(move |tx| {
             let ended = db::admins::revoke_sessions(tx, &admin_id, now)?;
             db::admins::set_password(tx, &admin_id, &hash, now)?;
             Ok(ended)

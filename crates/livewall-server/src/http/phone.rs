@@ -101,7 +101,7 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 fn layout(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="color-scheme" content="dark"><meta name="referrer" content="no-referrer"><title>{title}</title><style>
+<meta name="color-scheme" content="dark"><title>{title}</title><style>
 body{{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#0f1420;color:#eef2f8;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 main{{width:min(92vw,26rem);padding:1.5rem;text-align:center}}
 .photo{{width:8rem;height:8rem;border-radius:50%;background:#2a3550;margin:0 auto 1rem;position:relative;overflow:hidden}}
@@ -261,9 +261,7 @@ pub(crate) async fn page(
     );
     let event = esc(&e.name);
     let action = match (&me, &key) {
-        (Some(me), _) if me.id == p.id => format!(
-            r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>"#
-        ),
+        (Some(me), _) if me.id == p.id => r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>"#.to_owned(),
         (Some(me), Some(k)) => format!(
             r#"<form method="post" action="/p/{id}/connect"><input type="hidden" name="k" value="{k}">
 <button type="submit">Connect <bdi>{me_name}</bdi> with <bdi>{name}</bdi></button></form>
@@ -274,7 +272,9 @@ pub(crate) async fn page(
             me_id = esc(&me.id),
             name = esc(&name),
         ),
-        (Some(_), None) => r#"<p class="note">To connect, tap this person's badge with your phone.</p>"#.to_owned(),
+        (Some(_), None) => {
+            r#"<p class="note">To connect, tap this person's badge with your phone.</p>"#.to_owned()
+        }
         (None, Some(k)) => format!(
             r#"<form method="post" action="/p/{id}/claim"><input type="hidden" name="k" value="{k}">
 <button type="submit">This is my badge</button></form>
@@ -288,7 +288,11 @@ pub(crate) async fn page(
 tap theirs to connect.</p>"#
         ),
     };
-    layout(StatusCode::OK, &format!("{name} · {}", e.name), &format!("{head}{action}"))
+    layout(
+        StatusCode::OK,
+        &format!("{name} · {}", e.name),
+        &format!("{head}{action}"),
+    )
 }
 
 /// The phone flow's posted fields: the badge key of the page's person. (Older pages posted an e-mail, which

@@ -11,8 +11,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use livewall_protocol::{
-    BadgeLink, BulkCreateProfiles, BulkCreated, CreateProfile, PartyRef, Person, Profile, ProfileConnections,
-    ProfilePage, UpdateProfile,
+    BadgeLink, BulkCreateProfiles, BulkCreated, CreateProfile, PartyRef, Person, Profile,
+    ProfileConnections, ProfilePage, UpdateProfile,
 };
 use serde::Deserialize;
 
@@ -141,13 +141,16 @@ pub(crate) async fn badge_link(
     Path((event, id)): Path<(String, String)>,
 ) -> Result<Json<BadgeLink>> {
     p.require_admin()?;
-    let profile = s
-        .db
-        .read(move |tx| db::profiles::get(tx, &event, &id))
-        .await?;
+    let profile =
+        s.db.read(move |tx| db::profiles::get(tx, &event, &id))
+            .await?;
     let key = s.auth.badge_key(&profile.id);
     let path = format!("/p/{}?k={key}", profile.id);
-    let url = s.config.public_url.as_ref().map(|base| format!("{base}{path}"));
+    let url = s
+        .config
+        .public_url
+        .as_ref()
+        .map(|base| format!("{base}{path}"));
     Ok(Json(BadgeLink { path, url }))
 }
 

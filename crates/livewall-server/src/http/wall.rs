@@ -48,9 +48,8 @@ pub(crate) async fn wall_response(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let id = event.clone();
-    let read = s
-        .db
-        .read(move |tx| {
+    let read =
+        s.db.read(move |tx| {
             let e = db::events::get(tx, &id)?;
             let (epoch, seq) = db::log::position(tx, &id)?;
             Ok((e.settings.public_wall, epoch, seq))

@@ -78,7 +78,10 @@ mod tests {
         let a = Key::Address([10, 0, 0, 1].into());
         let b = Key::Address([10, 0, 0, 2].into());
         let t0 = Instant::now();
-        assert!((0..3).all(|_| l.allow_at(a.clone(), t0)), "the burst passes");
+        assert!(
+            (0..3).all(|_| l.allow_at(a.clone(), t0)),
+            "the burst passes"
+        );
         assert!(!l.allow_at(a.clone(), t0), "then the bucket is empty");
         assert!(
             l.allow_at(Key::Credential("kiosk-1".into()), t0),

@@ -261,18 +261,17 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
         return Err(Error::Unavailable("the server is shutting down".into()));
     }
     // Counted only now that the socket would be accepted (see `limit`).
-    let key = match (&who, peer) {
-        (Who::User(p), _) => Some(limit::Key::Credential(match p {
-            Principal::Admin { session, .. } => format!("admin:{session}"),
-            Principal::Device { id, .. } => format!("device:{id}"),
-        })),
-        (Who::Anonymous, Some(ip)) => Some(limit::Key::Address(crate::http::extract::client_ip(
-            &parts.headers,
-            ip,
-            &s.config.trusted_proxies,
-        ))),
-        (Who::Anonymous, None) => None,
-    };
+    let key =
+        match (&who, peer) {
+            (Who::User(p), _) => Some(limit::Key::Credential(match p {
+                Principal::Admin { session, .. } => format!("admin:{session}"),
+                Principal::Device { id, .. } => format!("device:{id}"),
+            })),
+            (Who::Anonymous, Some(ip)) => Some(limit::Key::Address(
+                crate::http::extract::client_ip(&parts.headers, ip, &s.config.trusted_proxies),
+            )),
+            (Who::Anonymous, None) => None,
+        };
     if let Some(key) = key
         && !limiter.allow(key)
     {
