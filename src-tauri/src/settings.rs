@@ -261,6 +261,29 @@ mod tests {
         PathBuf::from("/tmp/unused")
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn saved_settings_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let saved = Saved {
+            token: Some("secret-token".into()),
+            exit_pin: Some("2468".into()),
+            ..Saved::default()
+        };
+        saved.save(tmp.path()).expect("save");
+        saved.save(tmp.path()).expect("save again over the first");
+        let mode = std::fs::metadata(tmp.path().join(FILE))
+            .expect("settings file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            Saved::load(tmp.path()).token.as_deref(),
+            Some("secret-token")
+        );
+    }
+
     #[test]
     fn flags_win_over_saved_settings() {
         let saved = Saved {

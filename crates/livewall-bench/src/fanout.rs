@@ -62,6 +62,10 @@ pub(crate) struct Args {
     /// Sockets being opened at the same time.
     #[arg(long, default_value_t = 200)]
     connect_concurrency: usize,
+    /// Extra subscribers that stop reading right after subscribing, with a tiny receive buffer (stalled displays):
+    /// the server must drop them without slowing the others.
+    #[arg(long, default_value_t = 0)]
+    stalled: usize,
 }
 
 /// The part of a frame the bench reads.
@@ -131,8 +135,13 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
         );
         opening.spawn(async move {
             let _permit = gate.acquire_owned().await?;
-            open(addr, source, &base, &kiosk, &event).await
+            open(addr, source, &base, &kiosk, &event, None).await
         });
+    }
+    // Stalled subscribers: held open, never read.
+    let mut stalled = Vec::with_capacity(a.stalled);
+    for _ in 0..a.stalled {
+        stalled.push(open(addr, None, &target.base, &kiosk, &a.event, Some(2048)).await?);
     }
     let mut failures = Vec::new();
     while let Some(r) = opening.join_next().await {
@@ -219,6 +228,21 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
     let deliver_secs = post_started.elapsed().as_secs_f64();
     let rss_end = target.pid.map(server::rss_kib).transpose()?;
     stop.cancel();
+    // A stalled socket the server dropped reads as ended once its buffered bytes are drained.
+    let mut stalled_dropped = 0;
+    for mut ws in stalled {
+        let gone = tokio::time::timeout(Duration::from_secs(2), async {
+            loop {
+                match ws.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await
+        .unwrap_or(false);
+        stalled_dropped += usize::from(gone);
+    }
 
     let mut latencies = Vec::new();
     let (mut received, mut out_of_order, mut closed) = (0u64, 0u64, Vec::new());
@@ -289,6 +313,13 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
         )?;
     }
     writeln!(out, "sockets closed by the server: {}", closed.len())?;
+    if a.stalled > 0 {
+        writeln!(
+            out,
+            "stalled subscribers: {} of {} dropped by the server",
+            stalled_dropped, a.stalled
+        )?;
+    }
     if let Some(c) = closed.first() {
         writeln!(out, "  first close: {c}")?;
     }
@@ -388,17 +419,22 @@ async fn resolve(base: &str) -> anyhow::Result<SocketAddr> {
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 
-/// Opens one socket (from `source` when given) and subscribes it.
+/// Opens one socket (from `source` when given, with a receive buffer of `recv_buffer` bytes when given) and
+/// subscribes it.
 async fn open(
     addr: SocketAddr,
     source: Option<IpAddr>,
     base: &str,
     token: &str,
     event: &str,
+    recv_buffer: Option<u32>,
 ) -> anyhow::Result<Ws> {
     let socket = TcpSocket::new_v4()?;
     if let Some(ip) = source {
         socket.bind(SocketAddr::new(ip, 0))?;
+    }
+    if let Some(n) = recv_buffer {
+        socket.set_recv_buffer_size(n)?;
     }
     let tcp = socket.connect(addr).await?;
     tcp.set_nodelay(true)?;

@@ -518,7 +518,15 @@ impl OriginalArgs {
                     "--cors-origins: {o:?} is not an origin; write scheme://host[:port], e.g. https://wall.example.org"
                 )));
             }
-            origins.push(o.to_owned());
+            // Browsers send origins in lower case and without the scheme's default port.
+            let o = o.to_ascii_lowercase();
+            let o = o
+                .strip_suffix(":443")
+                .filter(|_| o.starts_with("https://"))
+                .or_else(|| o.strip_suffix(":80").filter(|_| o.starts_with("http://")))
+                .unwrap_or(&o)
+                .to_owned();
+            origins.push(o);
         }
         Ok(CorsConfig {
             any_origin_reads: listed.is_empty() || listed.contains(&"*"),

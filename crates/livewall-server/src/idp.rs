@@ -42,6 +42,8 @@ struct Keys {
     by_kid: HashMap<String, DecodingKey>,
     /// When the key set was last asked for (successfully or not).
     fetched_at: Option<Instant>,
+    /// Why that fetch failed, if it did: until the next one, tokens with an unknown key get a 503, not a 401.
+    failed: Option<String>,
 }
 
 /// Verifies ID tokens of one provider.
@@ -98,14 +100,15 @@ impl IdTokenVerifier {
                 "this is an access token; send the attendee's ID token".into(),
             ));
         }
+        // The e-mail names the attendee, so only one the provider verified is trusted.
         let verified = match &claims.email_verified {
             Some(serde_json::Value::Bool(b)) => *b,
-            Some(serde_json::Value::String(s)) => s != "false",
-            _ => true,
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
         };
         if !verified {
             return Err(Error::Unauthorized(
-                "the ID token's e-mail address is not verified by the identity provider".into(),
+                "the ID token does not say that its e-mail address is verified (\"email_verified\": true)".into(),
             ));
         }
         let email = claims
@@ -135,23 +138,34 @@ impl IdTokenVerifier {
         if let Some(k) = self.cached(kid) {
             return Ok(k);
         }
-        let last = self
-            .keys
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .fetched_at;
+        let (last, failed) = {
+            let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+            (keys.fetched_at, keys.failed.clone())
+        };
         let unknown = || {
             Error::Unauthorized(format!(
                 "the ID token is signed with a key ({kid:?}) that the identity provider does not publish"
             ))
         };
         if last.is_some_and(|t| t.elapsed() < self.config.min_refresh) {
-            return Err(unknown());
+            return Err(match failed {
+                Some(why) => Error::Unavailable(why),
+                None => unknown(),
+            });
         }
         let fetched = self.fetch().await;
         let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
         keys.fetched_at = Some(Instant::now());
-        keys.by_kid = fetched?;
+        match fetched {
+            Ok(by_kid) => {
+                keys.by_kid = by_kid;
+                keys.failed = None;
+            }
+            Err(e) => {
+                keys.failed = Some(e.to_string());
+                return Err(e);
+            }
+        }
         tracing::info!(keys = keys.by_kid.len(), url = %self.config.jwks_url, "attendee sign-in keys fetched");
         keys.by_kid.get(kid).cloned().ok_or_else(unknown)
     }

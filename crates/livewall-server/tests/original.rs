@@ -114,6 +114,15 @@ async fn anonymous_socket_at_the_root_follows_public_walls_and_moves_between_the
         "no oracle for private events"
     );
     c.ping_pong().await;
+    // Refused means not following: a tap in the private event does not reach it, the public one's does.
+    admin
+        .connect("priv", "ada@example.org", "grace@example.org")
+        .await;
+    admin
+        .connect("pub", "alan@example.org", "edsger@example.org")
+        .await;
+    let frame = c.recv_type("connection").await;
+    assert_eq!(frame["eventId"], "pub", "{frame}");
 
     // The event picker: a second subscribe moves the socket to the other public wall.
     let sub = original_subscribe(&mut c, "pub2").await;
@@ -138,7 +147,7 @@ async fn anonymous_socket_at_the_root_follows_public_walls_and_moves_between_the
     let mut c2 = ws::try_connect(root_ws(&server, "/ws?v=1")).await.unwrap();
     assert_eq!(original_subscribe(&mut c2, "pub").await["eventId"], "pub");
     let snap = c2.recv_type("snapshot").await;
-    assert_eq!(snap["links"].as_array().unwrap().len(), 1);
+    assert_eq!(snap["links"].as_array().unwrap().len(), 2);
 
     // A plain request for `/` is still the web UI, not the socket.
     let res = reqwest::get(format!("{}/", server.base)).await.unwrap();
@@ -627,6 +636,8 @@ async fn the_original_connection_post_takes_the_attendees_id_token() {
     no_email.as_object_mut().unwrap().remove("email");
     let mut access = idp.claims("ada@example.org");
     access["token_use"] = json!("access");
+    let mut unverified = idp.claims("ada@example.org");
+    unverified["email_verified"] = json!(false);
     for (token, why) in [
         (
             refused(wrong_issuer, 0),
@@ -636,6 +647,11 @@ async fn the_original_connection_post_takes_the_attendees_id_token() {
         (refused(expired, 0), "expired"),
         (refused(no_email, 0), "\"email\""),
         (refused(access, 0), "ID token"),
+        (refused(unverified, 0), "verified"),
+        (
+            idp.sign_naming(1, 0, &idp.claims("ada@example.org")),
+            "signature does not verify",
+        ),
         ("not-a-jwt".to_owned(), "not a JSON Web Token"),
     ] {
         let (s, v) = original_post(base, "/interactions", Some(&token), connection(&ids[2])).await;
@@ -675,4 +691,68 @@ async fn the_original_connection_post_takes_the_attendees_id_token() {
         admin.wall("pub").await["links"].as_array().unwrap().len(),
         3
     );
+}
+
+#[tokio::test]
+async fn the_identity_providers_keys_are_not_refetched_for_every_forged_key_id() {
+    let idp = TestIdentityProvider::start().await;
+    let jwks = idp.jwks_url();
+    let flags = [
+        "--default-event",
+        "pub",
+        "--attendee-issuer",
+        idp.issuer.as_str(),
+        "--attendee-jwks-url",
+        jwks.as_str(),
+        "--attendee-audience",
+        "livewall-test-client",
+        "--attendee-jwks-min-refresh-ms",
+        "60000",
+    ];
+    let server = TestServer::start_with(BIN, &flags).await;
+    let ids = events(&server.admin().await).await;
+    let forged = idp.sign(1, &idp.claims("ada@example.org"));
+    for _ in 0..5 {
+        let (s, _) = original_post(
+            &server.base,
+            "/interactions",
+            Some(&forged),
+            connection(&ids[1]),
+        )
+        .await;
+        assert_eq!(s, 401);
+    }
+    assert_eq!(idp.fetches(), 1, "one fetch, then the cool-down");
+
+    // A provider that cannot be reached is a 503 (try later), not a bad sign-in, also during the cool-down.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/jwks.json", closed.local_addr().unwrap());
+    drop(closed);
+    let flags = [
+        "--default-event",
+        "pub",
+        "--attendee-issuer",
+        idp.issuer.as_str(),
+        "--attendee-jwks-url",
+        dead.as_str(),
+        "--attendee-audience",
+        "livewall-test-client",
+    ];
+    let server = TestServer::start_with(BIN, &flags).await;
+    let ids = events(&server.admin().await).await;
+    let token = idp.token("ada@example.org");
+    for _ in 0..2 {
+        let (s, v) = original_post(
+            &server.base,
+            "/interactions",
+            Some(&token),
+            connection(&ids[1]),
+        )
+        .await;
+        assert_eq!(s, 503, "{v}");
+        assert!(
+            v["message"].as_str().unwrap().contains("cannot fetch"),
+            "{v}"
+        );
+    }
 }

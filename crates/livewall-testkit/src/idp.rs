@@ -122,8 +122,13 @@ impl TestIdentityProvider {
 
     /// `claims` signed RS256 with key `key` (0 or 1), naming it by its key id.
     pub fn sign(&self, key: usize, claims: &Value) -> String {
+        self.sign_naming(key, key, claims)
+    }
+
+    /// `claims` signed with key `key` but naming key `named` in the header (a forged signature when they differ).
+    pub fn sign_naming(&self, key: usize, named: usize, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(format!("test-key-{}", key + 1));
+        header.kid = Some(format!("test-key-{}", named + 1));
         jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(KEYS_DER[key])).unwrap()
     }
 

@@ -81,3 +81,24 @@ pub fn kiosk_exit<R: Runtime>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FREE_PIN_TRIES, PinGuard};
+
+    #[test]
+    fn wrong_pins_make_the_next_try_wait() {
+        let g = PinGuard::default();
+        for _ in 0..FREE_PIN_TRIES {
+            assert_eq!(g.wait(), None, "the first tries are free");
+            g.wrong();
+        }
+        let first = g.wait().expect("then a wait");
+        assert!((29..=30).contains(&first), "{first}");
+        g.wrong();
+        assert!(
+            g.wait().expect("longer") > 30,
+            "each wrong PIN doubles the wait"
+        );
+    }
+}

@@ -441,7 +441,19 @@ fn enrolment(env: &Env) -> Result<(), Failed> {
             BadgeKind::Ntag213,
             &[0x04, 0xE1, 0x42, 0x10, 0x20, 0x30, 0x99],
         );
-        let url = format!("{}/p/{}", server.base, people[0]);
+        // The link the admin screens write: the server makes it, with the badge's key.
+        let (_, link) = admin
+            .call(
+                "GET",
+                &format!("/api/events/ev/profiles/{}/badge-link", people[0]),
+                None,
+            )
+            .await;
+        let path = link["path"].as_str().unwrap_or_default();
+        check(path.starts_with(&format!("/p/{}?k=", people[0])), || {
+            format!("badge link: {link}")
+        })?;
+        let url = format!("{}{path}", server.base);
         let reader = env
             .stack
             .lock()
