@@ -318,6 +318,65 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("livewall-dummy-password").unwrap_or_default())
 }
 
+/// Checks passwords against argon2 hashes reusing one block of working memory (19 MiB for the default cost): the
+/// allocator would otherwise keep a fresh block per check on some systems (large aligned allocations fragment), and
+/// memory grew with every failed login.
+pub struct PasswordChecker {
+    memory: Vec<argon2::Block>,
+}
+
+impl Default for PasswordChecker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PasswordChecker {
+    /// A checker; its memory is taken at the first check, for the cost the hash asks for, and kept.
+    pub fn new() -> Self {
+        Self { memory: Vec::new() }
+    }
+
+    /// True when `password` matches the PHC string `hash` (slow on purpose: call from a blocking thread).
+    pub fn verify(&mut self, password: &str, hash: &str) -> bool {
+        let Ok(h) = PasswordHash::new(hash) else {
+            return false;
+        };
+        let Ok(algorithm) = argon2::Algorithm::try_from(h.algorithm) else {
+            return false;
+        };
+        let version = h
+            .version
+            .and_then(|v| argon2::Version::try_from(v).ok())
+            .unwrap_or_default();
+        let Ok(params) = argon2::Params::try_from(&h) else {
+            return false;
+        };
+        let (Some(salt), Some(expected)) = (h.salt, h.hash) else {
+            return false;
+        };
+        let mut salt_buf = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+            return false;
+        };
+        let blocks = params.block_count();
+        if self.memory.len() < blocks {
+            self.memory.resize(blocks, argon2::Block::default());
+        }
+        let mut out = vec![0u8; expected.len()];
+        let ok = Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt,
+                &mut out,
+                &mut self.memory[..blocks],
+            )
+            .is_ok();
+        let (a, b) = (out.as_slice(), expected.as_bytes());
+        ok && a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
 /// True when `password` matches `hash` (slow on purpose: call from a blocking thread).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
@@ -444,5 +503,13 @@ mod tests {
         assert!(verify_password("correct horse", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
+        let mut checker = PasswordChecker::new();
+        assert!(
+            checker.verify("correct horse", &h),
+            "the same answer with reused memory"
+        );
+        assert!(!checker.verify("wrong", &h));
+        assert!(checker.verify("correct horse", &h));
+        assert!(!checker.verify("x", "not a hash"));
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! Each admin token names a server-side session that every request checks ([`AppState::authenticate`]), so a
 //! logout or a password change takes effect at once, on REST and on open sockets. Failed password checks back
-//! off per username and per client address (429 with `Retry-After`), and at most a few argon2 checks run at once
-//! so a burst of logins cannot exhaust memory.
+//! off per username and per client address (429 with `Retry-After`), and argon2 runs on two threads of its own, so
+//! a burst of logins queues instead of exhausting memory (each check takes about 19 MiB; on the shared blocking pool
+//! every thread's allocator would keep such a block, which made 32 parallel logins cost hundreds of megabytes).
 
 use super::extract::{ClientIp, Json};
 use crate::auth::{self, ADMIN_TOKEN_TTL_MS, Principal};
@@ -23,10 +24,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
-/// Argon2 checks running at once (each takes about 19 MiB).
-const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+/// Threads that run argon2 (each check or hash takes about 19 MiB while it runs).
+const PASSWORD_THREADS: usize = 2;
 
 /// Failed password checks of one key (a username or an address) and when the last one was.
 #[derive(Debug, Clone, Copy)]
@@ -89,11 +89,97 @@ impl<K: std::hash::Hash + Eq + Clone> Backoff<K> {
     }
 }
 
+/// Work for the password threads.
+enum Job {
+    Verify {
+        password: String,
+        /// `None`: check against a dummy hash (an unknown user costs as much as a known one).
+        hash: Option<String>,
+        done: tokio::sync::oneshot::Sender<bool>,
+    },
+    Hash {
+        password: String,
+        done: tokio::sync::oneshot::Sender<Result<String>>,
+    },
+}
+
+/// The argon2 threads and their queue.
+struct PasswordThreads {
+    jobs: tokio::sync::mpsc::Sender<Job>,
+}
+
+impl PasswordThreads {
+    fn start(threads: usize) -> Self {
+        let (jobs, rx) = tokio::sync::mpsc::channel::<Job>(1024);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads.max(1) {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new()
+                .name(format!("livewall-argon2-{i}"))
+                .spawn(move || {
+                    let mut checker = auth::PasswordChecker::new();
+                    loop {
+                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).blocking_recv();
+                        match job {
+                            Some(Job::Verify {
+                                password,
+                                hash,
+                                done,
+                            }) => {
+                                let ok = match hash {
+                                    Some(h) => checker.verify(&password, &h),
+                                    None => {
+                                        checker.verify(&password, auth::dummy_hash());
+                                        false
+                                    }
+                                };
+                                let _ = done.send(ok);
+                            }
+                            Some(Job::Hash { password, done }) => {
+                                let _ = done.send(auth::hash_password(&password));
+                            }
+                            // Every sender is gone: the server is stopping.
+                            None => break,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password thread");
+            }
+        }
+        Self { jobs }
+    }
+
+    async fn run<T>(&self, job: Job, answer: tokio::sync::oneshot::Receiver<T>) -> Result<T> {
+        let gone = || Error::Unavailable("the server is shutting down".into());
+        self.jobs.send(job).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())
+    }
+
+    async fn verify(&self, password: String, hash: Option<String>) -> Result<bool> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.run(
+            Job::Verify {
+                password,
+                hash,
+                done,
+            },
+            answer,
+        )
+        .await
+    }
+
+    async fn hash(&self, password: String) -> Result<String> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.run(Job::Hash { password, done }, answer).await?
+    }
+}
+
 /// Limits on password checks.
 pub(crate) struct Throttle {
     per_username: Backoff<String>,
     per_ip: Backoff<IpAddr>,
-    checks: Semaphore,
+    passwords: PasswordThreads,
 }
 
 impl Throttle {
@@ -101,7 +187,7 @@ impl Throttle {
         Self {
             per_username: Backoff::new(5),
             per_ip: Backoff::new(20),
-            checks: Semaphore::new(PASSWORD_CHECKS_AT_ONCE),
+            passwords: PasswordThreads::start(PASSWORD_THREADS),
         }
     }
 
@@ -132,23 +218,9 @@ impl Throttle {
         }
     }
 
-    /// Runs one password check on a blocking thread, waiting for a free slot.
+    /// Runs one password check on a password thread (queued behind the others).
     async fn check(&self, password: String, hash: Option<String>) -> Result<bool> {
-        let _slot = self
-            .checks
-            .acquire()
-            .await
-            .map_err(|_| Error::Unavailable("the server is shutting down".into()))?;
-        tokio::task::spawn_blocking(move || match hash {
-            Some(h) => auth::verify_password(&password, &h),
-            None => {
-                // A real check against a dummy hash, so timing does not reveal which names exist.
-                auth::verify_password(&password, auth::dummy_hash());
-                false
-            }
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("password check failed: {e}")))
+        self.passwords.verify(password, hash).await
     }
 }
 
@@ -283,17 +355,7 @@ pub(crate) async fn change_password(
     if !ok {
         return Err(Error::Unauthorized("the current password is wrong".into()));
     }
-    let new = req.new;
-    let hash = {
-        let _slot = throttle
-            .checks
-            .acquire()
-            .await
-            .map_err(|_| Error::Unavailable("the server is shutting down".into()))?;
-        tokio::task::spawn_blocking(move || auth::hash_password(&new))
-            .await
-            .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))??
-    };
+    let hash = throttle.passwords.hash(req.new).await?;
     let admin_id = id.to_owned();
     let now = now_ms();
     let ended =
