@@ -427,7 +427,7 @@ impl Conn {
                     self.subs.remove(event_id.as_str());
                     self.state.hub.leave(&event_id, self.session.id);
                 }
-                let e = not_public(&event_id);
+                let e = anonymous_refusal(&event_id);
                 return vec![error_frame(e.code(), e.to_string(), Some(event_id))];
             }
         }
@@ -563,9 +563,9 @@ fn replay(
     with_snapshot: bool,
 ) -> crate::Result<Replay> {
     let event = match db::events::get(tx, event_id) {
-        Ok(e) if anonymous && !e.settings.public_wall => return Err(not_public(event_id)),
+        Ok(e) if anonymous && !e.settings.public_wall => return Err(anonymous_refusal(event_id)),
         Ok(e) => e,
-        Err(Error::NotFound(_)) if anonymous => return Err(not_public(event_id)),
+        Err(Error::NotFound(_)) if anonymous => return Err(anonymous_refusal(event_id)),
         Err(e) => return Err(e),
     };
     if with_snapshot && since.is_none() {
@@ -622,8 +622,9 @@ fn replay(
     })
 }
 
-/// Unknown and private answer alike, so an anonymous socket cannot probe which private events exist.
-fn not_public(event_id: &str) -> Error {
+/// The error frame's refusal of an anonymous subscribe: unknown and private answer alike, so an anonymous socket
+/// cannot probe which private events exist (the REST and upgrade refusal is `http::extract::not_public`).
+fn anonymous_refusal(event_id: &str) -> Error {
     Error::Forbidden(format!(
         "{event_id:?} is not a public wall: following it needs a token"
     ))
