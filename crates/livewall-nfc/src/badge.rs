@@ -4,46 +4,47 @@
 //! same URL to the profile id. Badges without such a URL (blank or foreign tags) are known by their UID, which the
 //! server maps to a person. UIDs are static and can be cloned, so the server must treat either as a claim.
 
-use serde::{Deserialize, Serialize};
-
-/// A badge as the station sends it to the server.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum BadgeRef {
-    /// Tag UID, uppercase hex without separators (e.g. `04A2B3C4D5E680`).
-    Uid(String),
-    /// Opaque profile id from a `{server}/p/{profileId}` URL.
-    ProfileId(String),
-}
-
-impl BadgeRef {
-    /// A UID reference from raw UID bytes.
-    pub fn from_uid_bytes(uid: &[u8]) -> Self {
-        Self::Uid(hex_upper(uid))
-    }
-}
+pub use livewall_protocol::BadgeRef;
 
 /// Resolves tags to [`BadgeRef`]s for one livewall server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadgeResolver {
-    server: String,
+    servers: Vec<String>,
+}
+
+fn trimmed(server: impl Into<String>) -> String {
+    let mut server = server.into();
+    while server.ends_with('/') {
+        server.pop();
+    }
+    server
 }
 
 impl BadgeResolver {
     /// `server` is the base URL printed on badges, e.g. `https://wall.example.org` (a trailing `/` is ignored).
     pub fn new(server: impl Into<String>) -> Self {
-        let mut server = server.into();
-        while server.ends_with('/') {
-            server.pop();
+        Self {
+            servers: vec![trimmed(server)],
         }
-        Self { server }
+    }
+
+    /// Also accepts badges printed with `other` (the same server under another address: a laptop's LAN address
+    /// on badges while its own windows use the loopback one).
+    #[must_use]
+    pub fn also(mut self, other: impl Into<String>) -> Self {
+        let other = trimmed(other);
+        if !self.servers.contains(&other) {
+            self.servers.push(other);
+        }
+        self
     }
 
     /// The profile id in `uri` when it is one of this server's profile URLs.
     pub fn profile_id(&self, uri: &str) -> Option<String> {
-        let rest = uri
-            .strip_prefix(self.server.as_str())?
-            .strip_prefix("/p/")?;
+        let rest = self
+            .servers
+            .iter()
+            .find_map(|s| uri.strip_prefix(s.as_str())?.strip_prefix("/p/"))?;
         let id = rest
             .split(['?', '#'])
             .next()
@@ -108,14 +109,20 @@ mod tests {
             BadgeRef::Uid("04AA".into())
         );
         assert_eq!(r.resolve("04aa", None), BadgeRef::Uid("04AA".into()));
+        let lan = r.clone().also("http://192.168.1.20:8080/");
+        assert_eq!(
+            lan.resolve("04aa", Some("http://192.168.1.20:8080/p/abc123")),
+            BadgeRef::ProfileId("abc123".into())
+        );
+        assert_eq!(
+            r.resolve("04aa", Some("http://192.168.1.20:8080/p/abc123")),
+            BadgeRef::Uid("04AA".into())
+        );
     }
 
     #[test]
     fn uid_hex_is_uppercase_without_separators() {
-        assert_eq!(
-            BadgeRef::from_uid_bytes(&[0x04, 0xa2, 0x0b]),
-            BadgeRef::Uid("04A20B".into())
-        );
+        assert_eq!(hex_upper(&[0x04, 0xa2, 0x0b]), "04A20B");
         let json = serde_json::to_string(&BadgeRef::ProfileId("p1".into())).unwrap_or_default();
         assert_eq!(json, r#"{"kind":"profile_id","value":"p1"}"#);
     }

@@ -20,7 +20,7 @@ pub enum NfcError {
         source: pcsc::Error,
     },
     /// The reader or tag answered a command with an error status word.
-    #[error("{command} answered status {sw:04X}")]
+    #[error("{}", status_words(command, *sw))]
     Status {
         /// The command.
         command: &'static str,
@@ -41,13 +41,26 @@ pub enum NfcError {
     #[error(transparent)]
     Ndef(#[from] NdefError),
     /// Writing needs a capability container, or a tag type whose size we know to create one.
-    #[error("tag has no capability container and its size is unknown")]
+    #[error(
+        "this badge is not formatted and its chip did not say how large it is: use NTAG213/215/216 badges"
+    )]
     UnknownCapacity,
     /// The capability container forbids writing.
-    #[error("tag is write-protected")]
+    #[error("this badge is locked (write-protected): it cannot be enrolled, use another one")]
     WriteProtected,
+    /// Page 3 holds something that is not an NDEF capability container; it is one-time programmable.
+    #[error(
+        "this badge was formatted for something other than NFC links (capability container {0:02X?}) and that \
+         cannot be undone: use another badge"
+    )]
+    ForeignCapabilityContainer([u8; 4]),
+    /// Not an NFC Forum Type 2 tag (e.g. MIFARE Classic).
+    #[error("a {0:?} card cannot hold a badge link: use NTAG213/215/216 badges")]
+    NotType2(crate::TagType),
     /// Reading back after a write did not give the URI written.
-    #[error("verification failed: wrote {wrote:?}, read back {read:?}")]
+    #[error(
+        "the badge did not keep what was written (read back {read:?}): keep it still on the reader and try again"
+    )]
     VerifyFailed {
         /// URI written.
         wrote: String,
@@ -70,6 +83,19 @@ pub enum NfcError {
     Spawn(#[source] std::io::Error),
 }
 
+/// A status word in words; the code stays at the end for support.
+fn status_words(command: &str, sw: u16) -> String {
+    let what = match sw {
+        0x6982 => "the badge is password-protected",
+        0x6A81 | 0x6D00 | 0x6E00 => "this reader or badge does not support the command",
+        0x6A82 | 0x6B00 => "the badge is smaller than expected (no such page)",
+        0x6300 => "the badge did not answer: keep it still on the reader and try again",
+        0x6581 => "the badge's memory failed",
+        _ => "the reader refused the command",
+    };
+    format!("{what} ({command}, status {sw:04X})")
+}
+
 impl NfcError {
     pub(crate) fn pcsc(op: &'static str, source: pcsc::Error) -> Self {
         match source {
@@ -80,14 +106,13 @@ impl NfcError {
         }
     }
 
-    /// True when the error means the card left the reader, so retrying on the same card is pointless.
+    /// True when the error means the card left the reader, so retrying on the same card is pointless. A card reset
+    /// by another program ("the smart card has been reset") is still there: connecting again reads it.
     pub fn is_card_gone(&self) -> bool {
         matches!(
             self,
             Self::Pcsc {
-                source: pcsc::Error::RemovedCard
-                    | pcsc::Error::NoSmartcard
-                    | pcsc::Error::ResetCard,
+                source: pcsc::Error::RemovedCard | pcsc::Error::NoSmartcard,
                 ..
             }
         )

@@ -91,11 +91,26 @@ impl PcscBackend {
     pub fn write_uri(&self, reader: &str, uri: &str) -> Result<WriteReport, NfcError> {
         let ctx = Context::establish(Scope::User).map_err(|e| NfcError::pcsc("establish", e))?;
         let name = find_reader(&ctx, reader)?;
-        let card = ctx
-            .connect(&name, ShareMode::Exclusive, Protocols::ANY)
-            .map_err(|e| NfcError::pcsc("connect", e))?;
-        let atr = card.status2_owned().map(|s| s.atr().to_vec()).ok();
-        let report = tag::write_uri(&mut PcscTag { card: &card }, atr.as_deref(), uri)?;
+        let mut tries = 0;
+        let report = loop {
+            let attempt = ctx
+                .connect(&name, ShareMode::Exclusive, Protocols::ANY)
+                .map_err(|e| NfcError::pcsc("connect", e))
+                .and_then(|card| {
+                    let atr = card.status2_owned().map(|s| s.atr().to_vec()).ok();
+                    tag::write_uri(&mut PcscTag { card: &card }, atr.as_deref(), uri)
+                });
+            match attempt {
+                // Reset, or held for a moment by another program (a station reading it): writing the same pages
+                // again is harmless.
+                Err(e) if (is_reset(&e) || is_busy(&e)) && tries < MAX_RESETS => {
+                    tries += 1;
+                    tracing::info!(tries, error = %e, "badge busy or reset, writing again");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                other => break other?,
+            }
+        };
         tracing::info!(
             reader,
             uri,
@@ -142,6 +157,29 @@ impl PcscBackend {
             }
         }
     }
+}
+
+/// How often one read or write reconnects after the card was reset or was busy.
+const MAX_RESETS: u32 = 5;
+
+fn is_reset(e: &NfcError) -> bool {
+    matches!(
+        e,
+        NfcError::Pcsc {
+            source: pcsc::Error::ResetCard,
+            ..
+        }
+    )
+}
+
+fn is_busy(e: &NfcError) -> bool {
+    matches!(
+        e,
+        NfcError::Pcsc {
+            source: pcsc::Error::SharingViolation,
+            ..
+        }
+    )
 }
 
 /// Readers to watch among `names`. A device exposing several slots (ACR1252U: PICC + SAM) shows up as several
@@ -366,6 +404,7 @@ impl Watcher {
         let pnp = pcsc::PNP_NOTIFICATION();
         let mut states = vec![ReaderState::new(pnp, State::UNAWARE)];
         let mut known: Vec<String> = Vec::new();
+        let mut unconfirmed: Option<pcsc::Error> = None;
         loop {
             if self.stopped() {
                 return Ended::Stopped;
@@ -375,6 +414,12 @@ impl Watcher {
                 Err(pcsc::Error::NoReadersAvailable) => Vec::new(),
                 Err(e) => return Ended::Lost(e),
             };
+            if let Some(e) = unconfirmed.take() {
+                self.send(NfcEvent::Error {
+                    reader: None,
+                    message: format!("waiting for readers: {e}"),
+                });
+            }
             let watched: Vec<String> = choose_readers(&names, self.config.reader_filter.as_deref())
                 .into_iter()
                 .map(str::to_owned)
@@ -431,14 +476,10 @@ impl Watcher {
                     return Ended::Lost(e);
                 }
                 Err(e) => {
-                    // Unexpected but possibly transient: say so, then check the service is still there.
-                    self.send(NfcEvent::Error {
-                        reader: None,
-                        message: format!("waiting for readers: {e}"),
-                    });
-                    if let Err(e) = ctx.is_valid() {
-                        return Ended::Lost(e);
-                    }
+                    // Unexpected. A pcscd on its way down answers oddly (pcsc-lite 1.9 has been seen to say
+                    // "security violation"), so report it only once the daemon has answered again: the next
+                    // reader listing either fails, and the service is lost, or succeeds and the error is real.
+                    unconfirmed = Some(e);
                     self.pause(self.config.retry_interval);
                     continue;
                 }
@@ -515,6 +556,7 @@ impl Watcher {
         atr: &[u8],
     ) -> Result<TagData, NfcError> {
         let mut attempt = 1;
+        let mut resets = 0;
         loop {
             let result = ctx
                 .connect(reader, ShareMode::Shared, Protocols::ANY)
@@ -523,6 +565,12 @@ impl Watcher {
             match result {
                 Ok(data) => return Ok(data),
                 Err(e @ NfcError::ServiceUnavailable(_)) => return Err(e),
+                // Another program (or window) reset the card: it is still there, a new connection reads it.
+                Err(e) if is_reset(&e) && resets < MAX_RESETS => {
+                    resets += 1;
+                    tracing::info!(resets, error = %e, "card was reset by another program, reading again");
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 Err(e) if e.is_card_gone() || attempt >= self.config.read_attempts => {
                     return Err(e);
                 }

@@ -71,7 +71,8 @@ impl TagType {
         }
     }
 
-    fn is_type2(self) -> bool {
+    /// NFC Forum Type 2 (NTAG, Ultralight): the page commands apply.
+    pub fn is_type2(self) -> bool {
         !matches!(self, Self::MifareClassic1k | Self::MifareClassic4k)
     }
 }
@@ -151,19 +152,24 @@ pub fn write_uri<T: Type2Commands>(
 ) -> Result<WriteReport, NfcError> {
     let page3 = tag.read_four_pages(ndef::CC_PAGE)?;
     let cc_bytes = [page3[0], page3[1], page3[2], page3[3]];
+    let tag_type = match tag.get_version()? {
+        Some(v) => TagType::from_version(&v),
+        None => atr.map_or(TagType::Ultralight, TagType::from_atr),
+    };
+    if !tag_type.is_type2() {
+        return Err(NfcError::NotType2(tag_type));
+    }
+    // The real size, when the chip says it, bounds whatever the capability container claims.
+    let known = tag_type.data_area_len();
     let (capacity, formatted) = match CapabilityContainer::parse(cc_bytes) {
-        Some(cc) if cc.writable() => (cc.data_area_len(), false),
+        Some(cc) if cc.writable() => (
+            known.map_or(cc.data_area_len(), |k| k.min(cc.data_area_len())),
+            false,
+        ),
         Some(_) => return Err(NfcError::WriteProtected),
-        None => {
-            let tag_type = match tag.get_version()? {
-                Some(v) => TagType::from_version(&v),
-                None => atr.map_or(TagType::Ultralight, TagType::from_atr),
-            };
-            (
-                tag_type.data_area_len().ok_or(NfcError::UnknownCapacity)?,
-                true,
-            )
-        }
+        // Page 3 is one-time programmable: bits once set stay set, so a container is only written on a blank one.
+        None if cc_bytes != [0; 4] => return Err(NfcError::ForeignCapabilityContainer(cc_bytes)),
+        None => (known.ok_or(NfcError::UnknownCapacity)?, true),
     };
     let plan = ndef::uri_write_plan(uri, capacity)?;
     if formatted {

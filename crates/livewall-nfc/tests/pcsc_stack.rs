@@ -41,7 +41,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let tests: [(&str, TestFn); 13] = [
+        let tests: [(&str, TestFn); 14] = [
             ("one_tap", one_tap),
             ("pair_of_different_badges", pair_of_different_badges),
             ("same_badge_twice_cancels", same_badge_twice_cancels),
@@ -55,6 +55,10 @@ fn main() -> ExitCode {
             (
                 "pcscd_restart_is_survived_and_reported",
                 pcscd_restart_is_survived_and_reported,
+            ),
+            (
+                "card_reset_by_another_program_is_read_again",
+                card_reset_by_another_program_is_read_again,
             ),
             ("cli_watch_prints_json_lines", cli_watch_prints_json_lines),
             (
@@ -91,6 +95,8 @@ struct Watch {
 impl Watch {
     /// Starts the backend on the shared stack and waits until it sees reader 0.
     fn start(stack: &Shared) -> Result<Self, Failed> {
+        // A test that failed while pcscd was stopped must not take the following ones down with it.
+        lock(stack).start_pcscd()?;
         let reader = lock(stack).reader(0);
         let stream = PcscBackend::new(PcscConfig::default()).watch()?;
         let mut watch = Self {
@@ -467,6 +473,44 @@ fn write_url_onto_blank_badge(stack: &Shared) -> Result<(), Failed> {
     // Writing needs a badge on the reader.
     check(backend.write_uri(w.reader.name(), &url).is_err(), || {
         "write with no badge succeeded".into()
+    })?;
+    // A blank NTAG215 gets the container of its own size, taken from GET_VERSION.
+    let big = VirtualBadge::unformatted(BadgeKind::Ntag215, &uid7(13));
+    w.tap_with(&big, |tag| {
+        backend
+            .write_uri(&tag.reader, &url)
+            .map(drop)
+            .map_err(Into::into)
+    })?;
+    check(big.memory()[12..16] == [0xE1, 0x10, 0x3E, 0x00], || {
+        format!("NTAG215 container {:02X?}", &big.memory()[12..16])
+    })?;
+    // Page 3 is one-time programmable: a container that is not NDEF is refused in words, never written over.
+    let foreign = VirtualBadge::unformatted(BadgeKind::Ntag213, &uid7(14));
+    foreign.set_page(3, [0x00, 0x00, 0x00, 0x01]);
+    let mut refusal = None;
+    w.tap_with(&foreign, |tag| {
+        refusal = backend.write_uri(&tag.reader, &url).err();
+        Ok(())
+    })?;
+    let refusal = refusal
+        .ok_or("a foreign container was written over")?
+        .to_string();
+    check(refusal.contains("cannot be undone"), || refusal.clone())?;
+    check(foreign.memory()[12..16] == [0, 0, 0, 1], || {
+        format!("page 3 changed: {:02X?}", &foreign.memory()[12..16])
+    })?;
+    // A container claiming more than the chip has: the chip's size wins, so a long link is refused, not spilled.
+    let liar = VirtualBadge::new(BadgeKind::Ntag213, &uid7(15));
+    liar.set_page(3, [0xE1, 0x10, 0x6D, 0x00]);
+    let long = format!("{SERVER}/p/{}", "x".repeat(300));
+    let mut too_long = None;
+    w.tap_with(&liar, |tag| {
+        too_long = backend.write_uri(&tag.reader, &long).err();
+        Ok(())
+    })?;
+    check(too_long.is_some(), || {
+        "a 300-byte link was written onto a 144-byte badge".into()
     })
 }
 
@@ -532,7 +576,47 @@ fn pcscd_restart_is_survived_and_reported(stack: &Shared) -> Result<(), Failed> 
     Ok(())
 }
 
+/// Another program (a second window, a station on the same machine) resets the card in the middle of our read:
+/// the badge is still read, once, with no error.
+fn card_reset_by_another_program_is_read_again(stack: &Shared) -> Result<(), Failed> {
+    let mut w = Watch::start(stack)?;
+    let badge = VirtualBadge::with_uri(
+        BadgeKind::Ntag213,
+        &uid7(21),
+        &format!("{SERVER}/p/reset-survivor"),
+    )
+    .with_reply_delay(Duration::from_millis(150));
+    let placed = w.reader.place(&badge)?;
+    // Wait until our backend has begun reading (the badge saw a command), then reset the card from elsewhere.
+    let deadline = Instant::now() + EVENT_TIMEOUT;
+    while badge.commands().is_empty() {
+        check(Instant::now() < deadline, || {
+            "the backend never read the badge".into()
+        })?;
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let other = pcsc::Context::establish(pcsc::Scope::User)?;
+    let name = std::ffi::CString::new(w.reader.name())?;
+    other
+        .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)?
+        .disconnect(pcsc::Disposition::ResetCard)
+        .map_err(|(_, e)| e)?;
+    let tag = w.wait_present()?;
+    check(
+        tag.uri.as_deref() == Some("https://wall.example.org/p/reset-survivor"),
+        || format!("{tag:?}"),
+    )?;
+    check(
+        !w.seen.iter().any(|e| matches!(e, NfcEvent::Error { .. })),
+        || format!("an error was reported: {:#?}", w.seen),
+    )?;
+    placed.remove()?;
+    w.wait_removed(&tag.uid)?;
+    Ok(())
+}
+
 fn cli_watch_prints_json_lines(stack: &Shared) -> Result<(), Failed> {
+    lock(stack).start_pcscd()?;
     let reader = lock(stack).reader(0);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livewall-nfc"))
         .args(["watch", "--pair", "--server", SERVER, "--duration", "4"])

@@ -13,22 +13,26 @@
 pub mod admin;
 pub mod auth;
 pub mod connection;
+pub mod desktop;
 pub mod error;
 pub mod event;
 pub mod live;
 pub mod original;
 pub mod patch;
 pub mod profile;
+pub mod station;
 pub mod wall;
 
 pub use admin::*;
 pub use auth::*;
 pub use connection::*;
+pub use desktop::*;
 pub use error::*;
 pub use event::*;
 pub use live::*;
 pub use original::*;
 pub use profile::*;
+pub use station::*;
 pub use wall::*;
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.

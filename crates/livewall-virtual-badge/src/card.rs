@@ -78,6 +78,7 @@ pub struct VirtualBadge {
     memory: Arc<Mutex<Vec<u8>>>,
     log: Arc<Mutex<Vec<Vec<u8>>>>,
     led_support: bool,
+    reply_delay: std::time::Duration,
 }
 
 impl VirtualBadge {
@@ -101,6 +102,7 @@ impl VirtualBadge {
             memory: Arc::new(Mutex::new(memory)),
             log: Arc::new(Mutex::new(Vec::new())),
             led_support: false,
+            reply_delay: std::time::Duration::ZERO,
         }
     }
 
@@ -125,6 +127,18 @@ impl VirtualBadge {
         let n = bytes.len().min(end - 16);
         memory[16..16 + n].copy_from_slice(&bytes[..n]);
         memory[16 + n..end].fill(0);
+    }
+
+    /// Makes every answer take `delay`, like a badge held at the edge of the field: a read then lasts long
+    /// enough for a test to do something to the card in the middle of it.
+    pub fn with_reply_delay(mut self, delay: std::time::Duration) -> Self {
+        self.reply_delay = delay;
+        self
+    }
+
+    /// How long each answer takes.
+    pub fn reply_delay(&self) -> std::time::Duration {
+        self.reply_delay
     }
 
     /// Makes the badge's reader accept the ACR122U LED/buzzer command (it answers `6A 81` otherwise), so tests can
@@ -163,6 +177,11 @@ impl VirtualBadge {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Sets page `page` (4 bytes) directly, as a factory or another program would have left it.
+    pub fn set_page(&self, page: usize, bytes: [u8; 4]) {
+        self.write_bytes(page * 4, &bytes);
     }
 
     fn write_bytes(&self, at: usize, bytes: &[u8]) {
@@ -207,7 +226,14 @@ impl VirtualBadge {
                 if *page < 2 || start + 4 > memory.len() {
                     return FAILED.to_vec();
                 }
-                memory[start..start + 4].copy_from_slice(data);
+                if *page == 3 {
+                    // The capability container page is one-time programmable, as on a real NTAG: bits only get set.
+                    for (cell, bit) in memory[start..start + 4].iter_mut().zip(data) {
+                        *cell |= bit;
+                    }
+                } else {
+                    memory[start..start + 4].copy_from_slice(data);
+                }
                 OK.to_vec()
             }
             // Direct transmit of PN532 InCommunicateThru(GET_VERSION).

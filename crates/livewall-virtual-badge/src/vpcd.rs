@@ -77,7 +77,10 @@ fn serve(mut stream: TcpStream, badge: &VirtualBadge) -> io::Result<()> {
         let answer = match msg.as_slice() {
             [0x04] => ATR.to_vec(),
             [_] => continue, // power off / on / reset: no answer
-            apdu => badge.respond(apdu),
+            apdu => {
+                std::thread::sleep(badge.reply_delay());
+                badge.respond(apdu)
+            }
         };
         let mut out = Vec::with_capacity(answer.len() + 2);
         out.extend_from_slice(
