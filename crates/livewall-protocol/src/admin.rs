@@ -28,6 +28,9 @@ pub struct ImportPreview {
 #[ts(export)]
 pub struct ImportResult {
     pub created: u32,
+    /// Rows left out because they had problems (only with `?skipInvalid=true`), with why.
+    #[serde(default)]
+    pub skipped: Vec<FieldError>,
 }
 
 /// Body of `POST /api/events/{event}/announcements`: `message: null` clears the banner.

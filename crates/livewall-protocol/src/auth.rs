@@ -105,4 +105,7 @@ pub struct Device {
 pub struct DeviceToken {
     pub device: Device,
     pub token: String,
+    /// The device setup link: `{server}/setup#role=..&event=..&token=..`. Pasted into the desktop app's settings
+    /// (or scanned as a QR code) it fills every field; the token sits in the fragment, which browsers never send.
+    pub setup_link: String,
 }

@@ -102,6 +102,8 @@ pub struct DesktopConfig {
     pub embedded: Option<EmbeddedServer>,
     /// Why the settings screen is shown, if it is.
     pub problem: Option<String>,
+    /// When the embedded server's port was taken: a free port it can start on instead.
+    pub offer_port: Option<u16>,
     /// App version.
     pub version: String,
 }

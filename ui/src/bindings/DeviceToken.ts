@@ -4,4 +4,9 @@ import type { Device } from "./Device";
 /**
  * A device with its bearer token (the token is derived from the device, so it can be shown again).
  */
-export type DeviceToken = { device: Device, token: string, };
+export type DeviceToken = { device: Device, token: string, 
+/**
+ * The device setup link: `{server}/setup#role=..&event=..&token=..`. Pasted into the desktop app's settings
+ * (or scanned as a QR code) it fills every field; the token sits in the fragment, which browsers never send.
+ */
+setupLink: string, };

@@ -8,7 +8,7 @@ use crate::ids::now_ms;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use livewall_protocol::{CreateDevice, Device, DeviceToken};
 
@@ -41,6 +41,7 @@ pub(crate) async fn create(
     State(s): State<AppState>,
     p: Principal,
     Path(event): Path<String>,
+    headers: HeaderMap,
     Json(req): Json<CreateDevice>,
 ) -> Result<(StatusCode, Json<DeviceToken>)> {
     p.require_admin()?;
@@ -51,7 +52,15 @@ pub(crate) async fn create(
     s.auth.grant(&device);
     let token = s.auth.device_token(&device)?;
     tracing::info!(event = %device.event_id, device = %device.id, role = ?device.role, "device token minted");
-    Ok((StatusCode::CREATED, Json(DeviceToken { device, token })))
+    let setup_link = setup_link(&s, &headers, &device, &token);
+    Ok((
+        StatusCode::CREATED,
+        Json(DeviceToken {
+            device,
+            token,
+            setup_link,
+        }),
+    ))
 }
 
 /// One device with its token, to show again as text or QR code (admin).
@@ -62,13 +71,19 @@ pub(crate) async fn show(
     State(s): State<AppState>,
     p: Principal,
     Path((event, id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Json<DeviceToken>> {
     p.require_admin()?;
     let device =
         s.db.read(move |tx| db::devices::get(tx, &event, &id))
             .await?;
     let token = s.auth.device_token(&device)?;
-    Ok(Json(DeviceToken { device, token }))
+    let setup_link = setup_link(&s, &headers, &device, &token);
+    Ok(Json(DeviceToken {
+        device,
+        token,
+        setup_link,
+    }))
 }
 
 /// Revokes a device: its token is refused from this moment (admin).
@@ -90,4 +105,31 @@ pub(crate) async fn revoke(
     let sockets = s.hub.close_device(&device.id);
     tracing::info!(event = %device.event_id, device = %device.id, sockets, "device revoked");
     Ok(Json(device))
+}
+
+/// The address devices reach this server at: `--public-url`, else the host the organiser's browser used.
+fn server_base(s: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &s.config.public_url {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+/// Everything a new device needs, in one link (see [`DeviceToken::setup_link`]).
+fn setup_link(s: &AppState, headers: &HeaderMap, device: &Device, token: &str) -> String {
+    let role = match device.role {
+        livewall_protocol::DeviceRole::Kiosk => "kiosk",
+        livewall_protocol::DeviceRole::Station => "station",
+    };
+    let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    format!(
+        "{}/setup#role={role}&event={}&token={}",
+        server_base(s, headers),
+        enc(&device.event_id),
+        enc(token)
+    )
 }

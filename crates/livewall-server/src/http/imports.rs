@@ -1,6 +1,7 @@
-//! `/api/events/{event}/imports`: attendee CSV import, previewed first, committed all or nothing.
+//! `/api/events/{event}/imports`: attendee CSV import, previewed first, committed all or nothing, or only its good
+//! rows when the organiser asks.
 
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Query};
 use crate::auth::Principal;
 use crate::db;
 use crate::error::{Error, Result};
@@ -71,38 +72,63 @@ pub(crate) async fn preview(
     Ok(Json(preview))
 }
 
+/// How a commit treats rows with problems.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CommitOptions {
+    /// Import the rows without problems and leave the others out (answered in `skipped`), instead of nothing.
+    #[serde(default)]
+    skip_invalid: bool,
+}
+
 /// Imports a CSV: every row is created, or none when any row has a problem (422 listing line, column and why).
+/// With `?skipInvalid=true` the good rows are created and the bad ones answered as skipped; a problem with the
+/// file itself (its header) still imports nothing.
 #[utoipa::path(post, path = "/api/events/{event}/imports", tag = "profiles", security(("bearer" = [])),
-    params(("event" = String, Path)), request_body(content = String, content_type = "text/csv"),
+    params(("event" = String, Path), ("skipInvalid" = Option<bool>, Query)),
+    request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportResult), (status = 422, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn commit(
     State(s): State<AppState>,
     p: Principal,
     Path(event): Path<String>,
+    Query(options): Query<CommitOptions>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResult>)> {
     p.require_admin()?;
     let parsed = parse(body).await?;
     let now = now_ms();
-    let created = s
+    let (created, skipped) = s
         .write_logged(move |tx| {
             let e = db::events::get(tx, &event)?;
             let mut errors = parsed.preview.errors.clone();
             errors.extend(import::check_against_event(tx, &event, &parsed)?);
-            if !errors.is_empty() {
-                errors.sort_by_key(|e| e.index);
+            errors.sort_by_key(|e| e.index);
+            // Line 1 is the header: a problem there (or one without a line) is about the whole file.
+            let file_level = errors.iter().any(|e| e.index.is_none_or(|l| l <= 1));
+            if !errors.is_empty() && (!options.skip_invalid || file_level) {
                 return Err(Error::Validation {
                     message: format!(
-                        "{} problem(s) in the file; nothing was imported. Fix them and import again.",
-                        errors.len()
+                        "{} problem(s) in the file; nothing was imported. Fix them and import again{}.",
+                        errors.len(),
+                        if file_level { "" } else { ", or import only the rows without problems" }
                     ),
                     details: errors,
                 });
             }
-            let (created, entries) = db::profiles::insert_many(tx, &event, &e.settings, &parsed.preview.profiles, now)?;
-            Ok((created.len() as u32, entries))
+            let bad: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.index).collect();
+            let good: Vec<_> = parsed
+                .preview
+                .profiles
+                .iter()
+                .zip(&parsed.lines)
+                .filter(|(_, line)| !bad.contains(line))
+                .map(|(p, _)| p.clone())
+                .collect();
+            let (created, entries) = db::profiles::insert_many(tx, &event, &e.settings, &good, now)?;
+            Ok(((created.len() as u32, errors), entries))
         })
         .await?;
-    tracing::info!(created, "attendees imported");
-    Ok((StatusCode::CREATED, Json(ImportResult { created })))
+    tracing::info!(created, skipped = skipped.len(), "attendees imported");
+    Ok((StatusCode::CREATED, Json(ImportResult { created, skipped })))
 }
