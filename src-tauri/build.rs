@@ -6,12 +6,16 @@ fn main() {
         "desktop_config",
         "settings_save",
         "settings_decode_qr",
+        "settings_parse_link",
+        "settings_open",
+        "embedded_restart",
         "kiosk_start",
         "kiosk_exit",
         "station_start",
         "station_key_uid",
         "admin_wait_badge",
         "admin_write_badge",
+        "admin_open_wall",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri-build failed: {e:#}"));

@@ -96,11 +96,48 @@ pub fn wait_badge(filter: Option<String>, timeout: Duration) -> CommandResult<Ta
     }
 }
 
-/// Waits for a badge, writes `url` onto it as an NDEF URI record and checks the read-back.
+/// What an enrolment may overwrite.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteGuard {
+    /// The badge the organiser checked (its UID): another badge on the reader is refused.
+    pub expect_uid: Option<String>,
+    /// Overwrite a badge that already holds another link (the organiser confirmed it).
+    pub replace: bool,
+}
+
+/// Decides whether `tag` may receive `url`: `Ok(false)` when it already holds exactly that link.
+pub fn may_write(tag: &TagEvent, url: &str, guard: &WriteGuard) -> CommandResult<bool> {
+    if let Some(expected) = &guard.expect_uid
+        && !expected.eq_ignore_ascii_case(&tag.uid)
+    {
+        return Err(CommandError::new(
+            ErrorCode::WrongBadge,
+            format!(
+                "another badge is on the reader now (UID {}): put back the badge you tapped (UID {expected})",
+                tag.uid
+            ),
+        ));
+    }
+    match tag.uri.as_deref() {
+        Some(held) if held == url => Ok(false),
+        Some(held) if !guard.replace => Err(CommandError::new(
+            ErrorCode::BadgeInUse,
+            format!(
+                "this badge already holds another link ({held}), so it may be someone else's: use a blank badge, \
+                 or choose Replace to overwrite it"
+            ),
+        )),
+        _ => Ok(true),
+    }
+}
+
+/// Waits for a badge, checks it may take `url` (see [`WriteGuard`]), writes it as an NDEF URI record and checks
+/// the read-back.
 pub fn write_badge(
     filter: Option<String>,
     url: &str,
     timeout: Duration,
+    guard: &WriteGuard,
 ) -> CommandResult<BadgeWritten> {
     if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 800 {
         return Err(CommandError::new(
@@ -109,6 +146,10 @@ pub fn write_badge(
         ));
     }
     let tag = wait_badge(filter, timeout)?;
+    if !may_write(&tag, url, guard)? {
+        tracing::info!(uid = %tag.uid, url, "badge already holds this link");
+        return Ok(BadgeWritten { uid: tag.uid });
+    }
     let report = PcscBackend::default().write_uri(&tag.reader, url)?;
     let read_back = report
         .read_back
@@ -124,6 +165,57 @@ pub fn write_badge(
             ),
         ));
     }
-    tracing::info!(uid = %tag.uid, url, pages = report.pages_written, "badge enrolled");
+    tracing::info!(uid = %tag.uid, url, pages = report.pages_written, formatted = report.formatted, "badge enrolled");
     Ok(BadgeWritten { uid: tag.uid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(uid: &str, uri: Option<&str>) -> TagEvent {
+        TagEvent {
+            reader: "r".into(),
+            uid: uid.into(),
+            atr: None,
+            tag_type: livewall_nfc::TagType::Ntag213,
+            version: None,
+            uri: uri.map(str::to_owned),
+            ndef_error: None,
+            pages_read: 1,
+            read_us: 1,
+            detected_at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn another_persons_badge_is_not_written_over_without_replace() {
+        let url = "http://s/p/alice?k=1";
+        let free = WriteGuard::default();
+        assert_eq!(may_write(&tag("04AA", None), url, &free).ok(), Some(true));
+        assert_eq!(
+            may_write(&tag("04AA", Some(url)), url, &free).ok(),
+            Some(false)
+        );
+        let theirs = may_write(&tag("04AA", Some("http://s/p/bob?k=2")), url, &free);
+        assert_eq!(theirs.err().map(|e| e.code), Some(ErrorCode::BadgeInUse));
+        let replace = WriteGuard {
+            replace: true,
+            ..WriteGuard::default()
+        };
+        assert_eq!(
+            may_write(&tag("04AA", Some("http://s/p/bob?k=2")), url, &replace).ok(),
+            Some(true)
+        );
+        let checked = WriteGuard {
+            expect_uid: Some("04bb".into()),
+            replace: true,
+        };
+        assert_eq!(
+            may_write(&tag("04AA", None), url, &checked)
+                .err()
+                .map(|e| e.code),
+            Some(ErrorCode::WrongBadge)
+        );
+    }
 }

@@ -11,7 +11,9 @@ use crate::settings::{Role, Saved};
 #[derive(Debug, Clone, Parser)]
 #[command(name = "livewall", version, about)]
 pub struct Args {
-    /// What this device is; without it the saved settings decide, or the settings screen asks.
+    /// What this device is (kiosk, station or admin); without it the saved settings decide, or the settings screen
+    /// asks.
+    #[arg(value_parser = parse_role)]
     pub role: Option<Role>,
     /// Server base URL, e.g. `http://192.168.1.20:8080`.
     #[arg(long)]
@@ -43,6 +45,10 @@ pub struct Args {
     /// Address the embedded server listens on (all interfaces so LAN devices can join).
     #[arg(long, default_value = "0.0.0.0:8080")]
     pub bind: SocketAddr,
+    /// The address phones and other devices reach the embedded server at (badge links, setup links), e.g.
+    /// `http://192.168.1.20:8080`; default: this machine's LAN address.
+    #[arg(long)]
+    pub public_url: Option<String>,
     /// Built web UI the embedded server serves to browsers and the admin window (`ui/dist`).
     #[arg(long)]
     pub ui_dir: Option<PathBuf>,
@@ -53,6 +59,10 @@ pub struct Args {
     /// Write an XDG autostart entry that starts this kiosk at login, then exit.
     #[arg(long)]
     pub install_autostart: bool,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
 }
 
 impl Args {

@@ -29,6 +29,12 @@ pub enum ErrorCode {
     Storage,
     /// No QR code could be found or read in the image.
     NoQrCode,
+    /// The badge already holds another link (it may be someone else's): not written without "replace".
+    BadgeInUse,
+    /// Another badge than the one checked is on the reader now.
+    WrongBadge,
+    /// The embedded server could not start (port taken, database unreadable).
+    EmbeddedServer,
 }
 
 /// A command failure: a code and a sentence for people.

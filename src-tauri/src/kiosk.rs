@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use livewall_client::Client;
 use livewall_client::cache::WallCache;
 use livewall_client::live::{self, LiveUpdate};
-use livewall_protocol::Snapshot;
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime};
+use livewall_protocol::KioskStart;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 
@@ -21,6 +21,8 @@ pub const EVENT_SNAPSHOT: &str = "wall:snapshot";
 pub const EVENT_ENTRY: &str = "wall:entry";
 /// Event carrying `true`/`false`: the live connection is up or down.
 pub const EVENT_ONLINE: &str = "wall:online";
+/// Event carrying a `LinkProblem` (why the wall cannot follow, in words) or `null` once it follows again.
+pub const EVENT_PROBLEM: &str = "wall:problem";
 
 /// The kiosk's managed state.
 pub struct Kiosk {
@@ -28,16 +30,7 @@ pub struct Kiosk {
     event: String,
     cache: WallCache,
     started: Mutex<bool>,
-}
-
-/// What the window draws before anything comes from the network.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KioskStart {
-    /// The event shown.
-    pub event_id: String,
-    /// The cached wall, if this kiosk ever saw one.
-    pub snapshot: Option<Snapshot>,
+    stop: CancellationToken,
 }
 
 impl Kiosk {
@@ -48,7 +41,13 @@ impl Kiosk {
             event,
             cache,
             started: Mutex::new(false),
+            stop: CancellationToken::new(),
         }
+    }
+
+    /// Stops following (the settings changed).
+    pub fn stop(&self) {
+        self.stop.cancel();
     }
 
     /// Answers the cached wall and, the first time, starts following the live log from the cached position.
@@ -66,15 +65,18 @@ impl Kiosk {
             let since = self.cache.position(&self.event).await?;
             let follower = live::follow(self.client.clone(), self.event.clone(), since);
             tauri::async_runtime::spawn(forward(
-                app,
+                app.clone(),
                 self.cache.clone(),
                 self.event.clone(),
                 follower,
+                self.stop.clone(),
             ));
+            tauri::async_runtime::spawn(keep_in_front(app, self.stop.clone()));
         }
         tracing::info!(event = %self.event, cached = snapshot.is_some(), "kiosk wall started");
         Ok(KioskStart {
             event_id: self.event.clone(),
+            server: self.client.base().to_owned(),
             snapshot,
         })
     }
@@ -86,8 +88,18 @@ async fn forward<R: Runtime>(
     cache: WallCache,
     event: String,
     mut follower: live::Follower,
+    stop: CancellationToken,
 ) {
-    while let Some(update) = follower.updates.recv().await {
+    let mut problem = None;
+    loop {
+        let update = tokio::select! {
+            u = follower.updates.recv() => u,
+            _ = stop.cancelled() => None,
+        };
+        let Some(update) = update else {
+            follower.stop();
+            return;
+        };
         let sent = match &update {
             LiveUpdate::Snapshot(snap) => {
                 if let Err(e) = cache.save_snapshot(snap).await {
@@ -101,7 +113,24 @@ async fn forward<R: Runtime>(
                 }
                 app.emit_to("kiosk", EVENT_ENTRY, msg)
             }
-            LiveUpdate::Online(up) => app.emit_to("kiosk", EVENT_ONLINE, up),
+            LiveUpdate::Online(up) => {
+                if *up && problem.take().is_some() {
+                    let _ = app.emit_to(
+                        "kiosk",
+                        EVENT_PROBLEM,
+                        None::<livewall_protocol::LinkProblem>,
+                    );
+                }
+                app.emit_to("kiosk", EVENT_ONLINE, up)
+            }
+            LiveUpdate::Problem(p) => {
+                // Said once per problem: a kiosk retrying every few seconds would otherwise flood its log.
+                if problem.as_ref() != Some(p) {
+                    tracing::warn!(address = %p.address, what = %p.what, "the wall cannot follow its event");
+                    problem = Some(p.clone());
+                }
+                app.emit_to("kiosk", EVENT_PROBLEM, p)
+            }
             LiveUpdate::Control(msg) => {
                 tracing::debug!(?msg, "live control message");
                 Ok(())
@@ -109,6 +138,35 @@ async fn forward<R: Runtime>(
         };
         if let Err(e) = sent {
             tracing::warn!(error = %e, "cannot forward a wall update to the window");
+        }
+    }
+}
+
+/// How often the kiosk checks it is still in front.
+const FRONT_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A window manager can minimise the kiosk ("show desktop", a stray click, a keyboard shortcut): bring it back,
+/// fullscreen and on top, by itself. Paused while staff have the settings open over it.
+async fn keep_in_front<R: Runtime>(app: AppHandle<R>, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(FRONT_CHECK) => {}
+            _ = stop.cancelled() => return,
+        }
+        let Some(window) = app.get_webview_window("kiosk") else {
+            continue;
+        };
+        if app.get_webview_window("settings").is_some() {
+            continue;
+        }
+        let hidden = window.is_minimized().unwrap_or(false) || !window.is_visible().unwrap_or(true);
+        if hidden {
+            tracing::info!("kiosk window was hidden: bringing it back");
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_fullscreen(true);
+            let _ = window.set_always_on_top(true);
+            let _ = window.set_focus();
         }
     }
 }

@@ -17,19 +17,24 @@ pub mod error;
 pub mod kiosk;
 pub mod settings;
 pub mod single;
+pub mod staff;
 pub mod station;
 pub mod trust;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tauri::ipc::CapabilityBuilder;
+use tauri::window::Color;
 use tauri::{AppHandle, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
 use crate::cli::Args;
-use crate::embedded::Embedded;
+use crate::embedded::{Embedded, EmbeddedConfig, EmbeddedError};
 use crate::settings::{Launch, Role, Saved};
+
+/// The colour every window shows before its first frame: the wall's own background, never a white flash.
+const BACKGROUND: Color = Color(11, 13, 23, 255);
 
 /// Why the app could not start a role.
 #[derive(Debug, thiserror::Error)]
@@ -51,17 +56,24 @@ pub enum LaunchError {
     AlreadyRunning(&'static str),
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Everything shared by the commands about this device.
 pub struct AppCtx {
     /// Where settings, cache and outbox live.
     pub data_dir: PathBuf,
     /// NFC reader name filter.
     pub reader_filter: Option<String>,
-    /// The embedded server, when this app runs one.
-    pub embedded: Option<Embedded>,
+    embedded_config: Option<EmbeddedConfig>,
+    embedded: Mutex<Option<Arc<Embedded>>>,
     saved: Mutex<Saved>,
     launched: Mutex<Option<Launch>>,
+    station: Mutex<Option<Arc<station::Station>>>,
+    kiosk: Mutex<Option<Arc<kiosk::Kiosk>>>,
     problem: Mutex<Option<String>>,
+    offer_port: Mutex<Option<u16>>,
     exit_allowed: AtomicBool,
     lock: Mutex<Option<std::os::unix::net::UnixListener>>,
 }
@@ -69,29 +81,49 @@ pub struct AppCtx {
 impl AppCtx {
     /// The saved settings (merged with the command line).
     pub fn saved(&self) -> Saved {
-        self.saved
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.saved).clone()
     }
 
     fn set_saved(&self, s: Saved) {
-        *self.saved.lock().unwrap_or_else(PoisonError::into_inner) = s;
+        *lock(&self.saved) = s;
     }
 
     /// The running role's settings.
     pub fn launched(&self) -> Option<Launch> {
-        self.launched
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.launched).clone()
+    }
+
+    /// The embedded server, when this app runs one.
+    pub fn embedded(&self) -> Option<Arc<Embedded>> {
+        lock(&self.embedded).clone()
+    }
+
+    /// The running station, if this device is one now.
+    pub fn station(&self) -> Option<Arc<station::Station>> {
+        lock(&self.station).clone()
+    }
+
+    /// The running kiosk, if this device is one now.
+    pub fn kiosk(&self) -> Option<Arc<kiosk::Kiosk>> {
+        lock(&self.kiosk).clone()
     }
 
     fn problem(&self) -> Option<String> {
-        self.problem
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.problem).clone()
+    }
+
+    fn offer_port(&self) -> Option<u16> {
+        *lock(&self.offer_port)
+    }
+
+    fn set_problem(&self, problem: impl Into<String>, offer_port: Option<u16>) {
+        *lock(&self.problem) = Some(problem.into());
+        *lock(&self.offer_port) = offer_port;
+    }
+
+    fn clear_problem(&self) {
+        *lock(&self.problem) = None;
+        *lock(&self.offer_port) = None;
     }
 
     /// Lets the kiosk window close (after the exit chord and PIN).
@@ -111,27 +143,77 @@ pub fn configure<R: Runtime>(base: tauri::Builder<R>, args: Args) -> tauri::Buil
         commands::common::desktop_config,
         commands::common::settings_save,
         commands::common::settings_decode_qr,
+        commands::common::settings_parse_link,
+        commands::common::settings_open,
+        commands::common::embedded_restart,
         commands::kiosk::kiosk_start,
         commands::kiosk::kiosk_exit,
         commands::station::station_start,
         commands::station::station_key_uid,
         commands::admin::admin_wait_badge,
         commands::admin::admin_write_badge,
+        commands::admin::admin_open_wall,
     ])
-    .on_window_event(|window, event| {
-        if let WindowEvent::CloseRequested { api, .. } = event
-            && window.label() == Role::Kiosk.label()
-            && !window.state::<AppCtx>().exit_allowed.load(Ordering::SeqCst)
+    .on_window_event(|window, event| match event {
+        WindowEvent::CloseRequested { api, .. }
+            if window.label() == Role::Kiosk.label()
+                && !window.state::<AppCtx>().exit_allowed.load(Ordering::SeqCst) =>
         {
             // Alt+F4 or a stray window-manager gesture must not take the wall down.
             tracing::info!("kiosk close request ignored (use the exit chord)");
             api.prevent_close();
         }
+        WindowEvent::Destroyed if window.label() == "settings" => {
+            // Staff closed the settings without changing anything: the kiosk goes back on top.
+            if let Some(k) = window.app_handle().get_webview_window(Role::Kiosk.label()) {
+                let _ = k.set_always_on_top(true);
+                let _ = k.set_focus();
+            }
+        }
+        _ => {}
     })
     .setup(move |app| {
         setup(app.handle(), &args)?;
         Ok(())
     })
+}
+
+/// Starts (or restarts on `port`) the embedded server; on failure the reason is kept for the settings screen, with
+/// a free port to offer when the usual one is taken.
+fn start_embedded(ctx: &AppCtx, port: Option<u16>) -> Result<(), EmbeddedError> {
+    let Some(mut config) = ctx.embedded_config.clone() else {
+        return Ok(());
+    };
+    if let Some(p) = port {
+        config.bind.set_port(p);
+    }
+    match embedded::start(config.clone()) {
+        Ok(e) => {
+            let mut saved = ctx.saved();
+            saved.server = Some(e.url.clone());
+            ctx.set_saved(saved);
+            *lock(&ctx.embedded) = Some(Arc::new(e));
+            ctx.clear_problem();
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the embedded server did not start");
+            let offer = matches!(e, EmbeddedError::PortTaken { .. })
+                .then(|| embedded::free_port_near(config.bind.ip(), config.bind.port()))
+                .flatten();
+            let fix = match offer {
+                Some(p) => format!(
+                    " Start it on port {p} instead, or close the other program and start again."
+                ),
+                None => String::new(),
+            };
+            ctx.set_problem(
+                format!("The event server could not start: {e}.{fix}"),
+                offer,
+            );
+            Err(e)
+        }
+    }
 }
 
 fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -140,40 +222,50 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
         None => app.path().app_data_dir()?,
     };
     std::fs::create_dir_all(&data_dir)?;
-    let mut flags = args.as_saved();
-    let embedded = match (&args.db, args.embedded_server) {
-        (Some(db), true) => {
-            let e = embedded::start(
-                db.clone(),
-                args.bind,
-                args.ui_dir.clone(),
-                args.admin_password.clone(),
-            )?;
-            flags.server = flags.server.or_else(|| Some(e.url.clone()));
-            Some(e)
-        }
+    let embedded_config = match (&args.db, args.embedded_server) {
+        (Some(db), true) => Some(EmbeddedConfig {
+            db: db.clone(),
+            bind: args.bind,
+            ui_dir: args.ui_dir.clone(),
+            admin_password: args.admin_password.clone(),
+            public_url: args.public_url.clone(),
+        }),
         _ => None,
     };
-    let saved = Saved::load(&data_dir).overlay(flags);
+    let saved = settings::overlay(settings::load(&data_dir), args.as_saved());
     let ctx = AppCtx {
         data_dir: data_dir.clone(),
         reader_filter: args.reader.clone(),
-        embedded,
-        saved: Mutex::new(saved.clone()),
+        embedded_config,
+        embedded: Mutex::new(None),
+        saved: Mutex::new(saved),
         launched: Mutex::new(None),
+        station: Mutex::new(None),
+        kiosk: Mutex::new(None),
         problem: Mutex::new(None),
+        offer_port: Mutex::new(None),
         exit_allowed: AtomicBool::new(false),
         lock: Mutex::new(None),
     };
     app.manage(ctx);
-    app.manage(commands::kiosk::PinGuard::default());
+    app.manage(staff::PinGuard::default());
     let ctx = app.state::<AppCtx>();
-    match Launch::check(saved, data_dir.clone()) {
-        Ok(launch) if !args.settings => launch_role(app, &ctx, launch)?,
-        Ok(_) => open_settings(app, &data_dir, None)?,
+    // Every failure from here on is said on the settings screen, in words; none ends the app with a backtrace.
+    if start_embedded(&ctx, None).is_err() {
+        return Ok(open_settings(app, &data_dir)?);
+    }
+    match Launch::check(ctx.saved(), data_dir.clone()) {
+        Ok(launch) if !args.settings => {
+            if let Err(e) = launch_role(app, &ctx, launch) {
+                tracing::error!(error = %e, "cannot start the role");
+                ctx.set_problem(e.to_string(), None);
+                open_settings(app, &data_dir)?;
+            }
+        }
+        Ok(_) => open_settings(app, &data_dir)?,
         Err(why) => {
-            *ctx.problem.lock().unwrap_or_else(PoisonError::into_inner) = Some(why.message.clone());
-            open_settings(app, &data_dir, Some(why.message))?;
+            ctx.set_problem(why.message.clone(), None);
+            open_settings(app, &data_dir)?;
         }
     }
     Ok(())
@@ -182,18 +274,58 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
 fn open_settings<R: Runtime>(
     app: &AppHandle<R>,
     data_dir: &std::path::Path,
-    problem: Option<String>,
 ) -> Result<(), LaunchError> {
-    tracing::info!(?problem, "showing the settings screen");
+    tracing::info!(problem = ?app.state::<AppCtx>().problem(), "showing the settings screen");
+    if let Some(w) = app.get_webview_window("settings") {
+        let _ = w.set_focus();
+        return Ok(());
+    }
     // The same web context as the role window it starts: WebKitGTK lets only the first web context of a process be
     // automated, so a role opened from this screen stays reachable by the WebDriver end-to-end tests.
     WebviewWindowBuilder::new(app, "settings", WebviewUrl::App("settings".into()))
         .title("livewall · settings")
         .inner_size(760.0, 720.0)
+        .background_color(BACKGROUND)
         .data_directory(data_dir.join("webview"))
         .build()
         .map_err(|e| LaunchError::Window("settings", e))?;
     Ok(())
+}
+
+/// Opens the settings over the running role (staff, after the PIN): the kiosk steps back from always-on-top
+/// until the settings close.
+pub fn open_settings_over_role<R: Runtime>(
+    app: &AppHandle<R>,
+    ctx: &AppCtx,
+) -> Result<(), LaunchError> {
+    if let Some(k) = app.get_webview_window(Role::Kiosk.label()) {
+        let _ = k.set_always_on_top(false);
+    }
+    open_settings(app, &ctx.data_dir)?;
+    if let Some(w) = app.get_webview_window("settings") {
+        let _ = w.set_always_on_top(true);
+        let _ = w.set_focus();
+    }
+    Ok(())
+}
+
+/// Stops the running role: its tasks end and its windows close. The station's queued taps stay on disk; the kiosk
+/// keeps its single-instance lock (this process is still the kiosk of its data directory).
+pub fn stop_role<R: Runtime>(app: &AppHandle<R>, ctx: &AppCtx) {
+    if let Some(s) = lock(&ctx.station).take() {
+        s.stop();
+    }
+    if let Some(k) = lock(&ctx.kiosk).take() {
+        k.stop();
+    }
+    for label in ["kiosk", "station", "admin", "wall"] {
+        if let Some(w) = app.get_webview_window(label) {
+            let _ = w.destroy();
+        }
+    }
+    if let Some(l) = lock(&ctx.launched).take() {
+        tracing::info!(role = l.role.label(), "role stopped");
+    }
 }
 
 /// Starts `launch`'s role: its state, its window.
@@ -220,33 +352,35 @@ fn launch_role<R: Runtime>(
     tracing::info!(role = launch.role.label(), server = %launch.server, %event, "starting");
     match launch.role {
         Role::Kiosk => {
-            match single::acquire(dir).map_err(LaunchError::Lock)? {
-                single::Lock::Acquired(l) => {
-                    let listener = l.try_clone().map_err(LaunchError::Lock)?;
-                    single::serve(app.clone(), listener);
-                    *ctx.lock.lock().unwrap_or_else(PoisonError::into_inner) = Some(l);
+            if lock(&ctx.lock).is_none() {
+                match single::acquire(dir).map_err(LaunchError::Lock)? {
+                    single::Lock::Acquired(l) => {
+                        let listener = l.try_clone().map_err(LaunchError::Lock)?;
+                        single::serve(app.clone(), listener);
+                        *lock(&ctx.lock) = Some(l);
+                    }
+                    single::Lock::Taken => {
+                        tracing::info!(
+                            "a kiosk already runs for this data directory: focusing it instead"
+                        );
+                        app.exit(0);
+                        return Ok(());
+                    }
                 }
-                single::Lock::Taken => {
-                    tracing::info!(
-                        "a kiosk already runs for this data directory: focusing it instead"
-                    );
-                    app.exit(0);
-                    return Ok(());
-                }
-            }
-            if single::has_session_bus() {
-                let plugin = tauri_plugin_single_instance::Builder::new()
-                    .dbus_id(single::lock_name(dir))
-                    .callback(|app, _argv, _cwd| single::focus(app))
-                    .build();
-                if let Err(e) = app.plugin(plugin) {
-                    tracing::warn!(error = %e, "single-instance plugin unavailable");
+                if single::has_session_bus() {
+                    let plugin = tauri_plugin_single_instance::Builder::new()
+                        .dbus_id(single::lock_name(dir))
+                        .callback(|app, _argv, _cwd| single::focus(app))
+                        .build();
+                    if let Err(e) = app.plugin(plugin) {
+                        tracing::warn!(error = %e, "single-instance plugin unavailable");
+                    }
                 }
             }
             let path = dir.join("wall-cache.db");
             let cache = livewall_client::cache::WallCache::open(&path)
                 .map_err(|e| LaunchError::Storage(path.display().to_string(), e))?;
-            app.manage(kiosk::Kiosk::new(client, event, cache));
+            *lock(&ctx.kiosk) = Some(Arc::new(kiosk::Kiosk::new(client, event, cache)));
             let mut builder =
                 WebviewWindowBuilder::new(app, "kiosk", WebviewUrl::App("kiosk".into()));
             // Without a window manager (a bare X session on a mini-PC, Xvfb) fullscreen is only a hint: cover the
@@ -263,9 +397,12 @@ fn launch_role<R: Runtime>(
                 .fullscreen(true)
                 .decorations(false)
                 .always_on_top(true)
+                .visible_on_all_workspaces(true)
                 .closable(false)
+                .minimizable(false)
                 .resizable(false)
                 .zoom_hotkeys_enabled(false)
+                .background_color(BACKGROUND)
                 .data_directory(dir.join("webview"))
                 .build()
                 .map_err(|e| LaunchError::Window("kiosk", e))?;
@@ -277,17 +414,25 @@ fn launch_role<R: Runtime>(
             let path = dir.join("outbox.db");
             let outbox = livewall_client::outbox::Outbox::open(&path)
                 .map_err(|e| LaunchError::Storage(path.display().to_string(), e))?;
-            app.manage(station::Station::new(
+            // Badges may carry the embedded server's LAN address while this window uses the loopback one.
+            let badge_servers: Vec<String> = ctx
+                .embedded()
+                .map(|e| e.public_url.clone())
+                .into_iter()
+                .collect();
+            *lock(&ctx.station) = Some(Arc::new(station::Station::new(
                 client,
                 event,
                 outbox,
                 ctx.reader_filter.clone(),
-            ));
+                &badge_servers,
+            )));
             WebviewWindowBuilder::new(app, "station", WebviewUrl::App("station".into()))
                 .title("livewall · station")
                 .inner_size(1280.0, 800.0)
                 .maximized(true)
                 .zoom_hotkeys_enabled(false)
+                .background_color(BACKGROUND)
                 .data_directory(dir.join("webview"))
                 .build()
                 .map_err(|e| LaunchError::Window("station", e))?;
@@ -303,7 +448,8 @@ fn launch_role<R: Runtime>(
                     .permission("core:event:default")
                     .permission("allow-desktop-config")
                     .permission("allow-admin-wait-badge")
-                    .permission("allow-admin-write-badge");
+                    .permission("allow-admin-write-badge")
+                    .permission("allow-admin-open-wall");
                 if let Err(e) = app.add_capability(cap) {
                     tracing::error!(error = %e, "cannot grant the admin pages the badge commands");
                 }
@@ -317,12 +463,13 @@ fn launch_role<R: Runtime>(
             WebviewWindowBuilder::new(app, "admin", WebviewUrl::External(url))
                 .title("livewall · admin")
                 .inner_size(1280.0, 860.0)
+                .background_color(BACKGROUND)
                 .data_directory(dir.join("webview"))
                 .build()
                 .map_err(|e| LaunchError::Window("admin", e))?;
         }
     }
-    *ctx.launched.lock().unwrap_or_else(PoisonError::into_inner) = Some(launch);
+    *lock(&ctx.launched) = Some(launch);
     Ok(())
 }
 
@@ -331,7 +478,7 @@ pub fn run(args: Args) -> Result<(), tauri::Error> {
     let app = builder::<tauri::Wry>(args).build(tauri::generate_context!())?;
     app.run(|app, event| {
         if let RunEvent::Exit = event
-            && let Some(e) = &app.state::<AppCtx>().embedded
+            && let Some(e) = app.state::<AppCtx>().embedded()
         {
             e.stop.cancel();
         }
@@ -409,7 +556,7 @@ mod tests {
             panic!("no answer from desktop_config: {answers:?}");
         };
         assert_eq!(config["role"], serde_json::Value::Null, "{config}");
-        assert_eq!(config["embeddedServer"], false, "{config}");
+        assert_eq!(config["embedded"], serde_json::Value::Null, "{config}");
         assert_eq!(config["problem"], "choose what this device is", "{config}");
         assert!(unknown_refused, "an unregistered command answered");
     }

@@ -3,98 +3,56 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{CommandError, ErrorCode};
-
-/// What this device is at the event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The fullscreen wall behind a big screen.
-    Kiosk,
-    /// The NFC station where two people tap their badges.
-    Station,
-    /// The organiser's window.
-    Admin,
-}
-
-impl Role {
-    /// The window label of the role, which the capability files are bound to.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Kiosk => "kiosk",
-            Self::Station => "station",
-            Self::Admin => "admin",
-        }
-    }
-}
-
-/// Settings as saved by the settings screen (every field optional: a half-filled form is kept as typed).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Saved {
-    /// The role.
-    pub role: Option<Role>,
-    /// Base URL of the server, e.g. `http://192.168.1.20:8080`.
-    pub server: Option<String>,
-    /// Device token (kiosk or station) minted in the admin screens.
-    pub token: Option<String>,
-    /// Event id.
-    pub event: Option<String>,
-    /// PIN that lets staff leave the kiosk.
-    pub exit_pin: Option<String>,
-}
+pub use livewall_protocol::{DesktopSettings as Saved, DeviceSetup, Role};
 
 /// File name of the saved settings inside the data directory.
 const FILE: &str = "settings.json";
 
-impl Saved {
-    /// Reads the saved settings; a missing file is an empty form, an unreadable one is reported and ignored.
-    pub fn load(dir: &Path) -> Self {
-        let path = dir.join(FILE);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(path = %path.display(), error = %e, "ignoring unreadable settings");
-                Self::default()
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::default(),
-            Err(e) => {
-                tracing::warn!(path = %path.display(), error = %e, "cannot read settings");
-                Self::default()
-            }
+/// Reads the saved settings; a missing file is an empty form, an unreadable one is reported and ignored.
+pub fn load(dir: &Path) -> Saved {
+    let path = dir.join(FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!(path = %path.display(), error = %e, "ignoring unreadable settings");
+            Saved::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Saved::default(),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "cannot read settings");
+            Saved::default()
         }
     }
+}
 
-    /// Writes the settings atomically (temporary file + rename), so a power cut never leaves half a file. The file
-    /// holds the device token and the exit PIN: readable by its owner only.
-    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
-        use std::io::Write;
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!("{FILE}.tmp"));
-        let _ = std::fs::remove_file(&tmp);
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(&serde_json::to_vec_pretty(self)?)?;
-        f.sync_all()?;
-        std::fs::rename(tmp, dir.join(FILE))
+/// Writes the settings atomically (temporary file + rename), so a power cut never leaves half a file. The file
+/// holds the device token and the staff PIN: readable by its owner only.
+pub fn save(settings: &Saved, dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!("{FILE}.tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
     }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(&serde_json::to_vec_pretty(settings)?)?;
+    f.sync_all()?;
+    std::fs::rename(tmp, dir.join(FILE))
+}
 
-    /// `self` with the fields `over` has replaced (command-line flags win over saved values).
-    pub fn overlay(mut self, over: Saved) -> Self {
-        self.role = over.role.or(self.role);
-        self.server = over.server.or(self.server);
-        self.token = over.token.or(self.token);
-        self.event = over.event.or(self.event);
-        self.exit_pin = over.exit_pin.or(self.exit_pin);
-        self
-    }
+/// `base` with the fields `over` has replaced (command-line flags win over saved values, a new form over the old).
+pub fn overlay(mut base: Saved, over: Saved) -> Saved {
+    base.role = over.role.or(base.role);
+    base.server = over.server.or(base.server);
+    base.token = over.token.or(base.token);
+    base.event = over.event.or(base.event);
+    base.exit_pin = over.exit_pin.or(base.exit_pin);
+    base
 }
 
 /// Checked settings for one run of one role.
@@ -173,20 +131,8 @@ impl Launch {
     }
 }
 
-/// What a device QR code carried.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QrSettings {
-    /// The device token.
-    pub token: String,
-    /// The server, when the code names it.
-    pub server: Option<String>,
-    /// The event, when the code names it.
-    pub event: Option<String>,
-}
-
 /// Reads the QR code in an image file's bytes (PNG or JPEG) and interprets it as device settings.
-pub fn decode_qr(bytes: &[u8]) -> Result<QrSettings, CommandError> {
+pub fn decode_qr(bytes: &[u8]) -> Result<DeviceSetup, CommandError> {
     let img = image::load_from_memory(bytes)
         .map_err(|e| CommandError::new(ErrorCode::NoQrCode, format!("not a readable image: {e}")))?
         .to_luma8();
@@ -198,58 +144,71 @@ pub fn decode_qr(bytes: &[u8]) -> Result<QrSettings, CommandError> {
         .into_iter()
         .find_map(|g| g.decode().ok().map(|(_, text)| text))
         .ok_or_else(|| CommandError::new(ErrorCode::NoQrCode, "no QR code found in the image"))?;
-    parse_qr_text(&text)
+    parse_setup(&text)
 }
 
-/// A device code is either JSON (`{"server":..,"token":..,"event":..}`), a link carrying `token=` (and maybe
-/// `server=`/`event=`) in its query, or the bare token.
-pub fn parse_qr_text(text: &str) -> Result<QrSettings, CommandError> {
+fn setup_error(why: impl std::fmt::Display) -> CommandError {
+    CommandError::new(
+        ErrorCode::NoQrCode,
+        format!("this is not a livewall setup link or device token: {why}"),
+    )
+}
+
+/// Reads what a setup link, a QR code or a pasted text carries:
+/// - a setup link `http(s)://server/setup#role=station&event=ev&token=…` (as the admin screens mint it; the
+///   fields may also be in the query, and `server=` may name another server than the link's own);
+/// - JSON `{"server":..,"token":..,"event":..,"role":..}`;
+/// - the bare token.
+pub fn parse_setup(text: &str) -> Result<DeviceSetup, CommandError> {
     let text = text.trim();
     if text.starts_with('{') {
-        #[derive(Deserialize)]
+        #[derive(serde::Deserialize)]
         struct J {
             token: String,
             server: Option<String>,
             #[serde(alias = "eventId")]
             event: Option<String>,
+            role: Option<Role>,
         }
-        let j: J = serde_json::from_str(text).map_err(|e| {
-            CommandError::new(
-                ErrorCode::NoQrCode,
-                format!("the QR code is not device settings: {e}"),
-            )
-        })?;
-        return Ok(QrSettings {
+        let j: J = serde_json::from_str(text).map_err(setup_error)?;
+        return Ok(DeviceSetup {
             token: j.token,
             server: j.server,
             event: j.event,
+            role: j.role,
         });
     }
-    if let Some((_, query)) = text.split_once('?') {
-        let mut out = QrSettings::default();
-        for pair in query.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = v.to_owned();
-            match k {
+    if text.starts_with("http://") || text.starts_with("https://") {
+        let url = url::Url::parse(text).map_err(setup_error)?;
+        let mut out = DeviceSetup::default();
+        let fragment = url.fragment().unwrap_or_default();
+        let pairs = url
+            .query_pairs()
+            .chain(url::form_urlencoded::parse(fragment.as_bytes()));
+        for (k, v) in pairs {
+            let v = v.trim().to_owned();
+            match k.as_ref() {
                 "token" => out.token = v,
                 "server" => out.server = Some(v),
                 "event" | "eventId" => out.event = Some(v),
+                "role" => out.role = Some(v.parse().map_err(setup_error)?),
                 _ => {}
             }
         }
-        if !out.token.is_empty() {
-            return Ok(out);
+        if out.token.is_empty() {
+            return Err(setup_error("the link carries no token"));
         }
+        if out.server.is_none() {
+            out.server = Some(url.origin().ascii_serialization());
+        }
+        return Ok(out);
     }
     if text.is_empty() || text.contains(char::is_whitespace) {
-        return Err(CommandError::new(
-            ErrorCode::NoQrCode,
-            "the QR code does not hold a device token",
-        ));
+        return Err(setup_error("it is empty or has spaces"));
     }
-    Ok(QrSettings {
+    Ok(DeviceSetup {
         token: text.to_owned(),
-        ..QrSettings::default()
+        ..DeviceSetup::default()
     })
 }
 
@@ -271,17 +230,14 @@ mod tests {
             exit_pin: Some("2468".into()),
             ..Saved::default()
         };
-        saved.save(tmp.path()).expect("save");
-        saved.save(tmp.path()).expect("save again over the first");
+        save(&saved, tmp.path()).expect("save");
+        save(&saved, tmp.path()).expect("save again over the first");
         let mode = std::fs::metadata(tmp.path().join(FILE))
             .expect("settings file")
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        assert_eq!(
-            Saved::load(tmp.path()).token.as_deref(),
-            Some("secret-token")
-        );
+        assert_eq!(load(tmp.path()).token.as_deref(), Some("secret-token"));
     }
 
     #[test]
@@ -296,7 +252,7 @@ mod tests {
             server: Some("https://b.example/".into()),
             ..Saved::default()
         };
-        let launch = Launch::check(saved.overlay(flags), dir()).map_err(|e| e.message);
+        let launch = Launch::check(overlay(saved, flags), dir()).map_err(|e| e.message);
         assert_eq!(
             launch.map(|l| (l.role, l.server, l.event)),
             Ok((Role::Kiosk, "https://b.example".into(), Some("e1".into())))
@@ -345,36 +301,60 @@ mod tests {
             event: Some("ev".into()),
             exit_pin: None,
         };
-        assert_eq!(Saved::load(tmp.path()), Saved::default());
-        s.save(tmp.path())
+        assert_eq!(load(tmp.path()), Saved::default());
+        save(&s, tmp.path())
             .map_err(|e| e.to_string())
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(Saved::load(tmp.path()), s);
+        assert_eq!(load(tmp.path()), s);
         std::fs::write(tmp.path().join(FILE), b"{not json").unwrap_or_default();
-        assert_eq!(Saved::load(tmp.path()), Saved::default());
+        assert_eq!(load(tmp.path()), Saved::default());
     }
 
     #[test]
-    fn qr_text_forms() {
-        let j = parse_qr_text(r#"{"server":"http://s:1","token":"T1","eventId":"ev"}"#);
+    fn setup_texts_fill_every_field() {
+        let j =
+            parse_setup(r#"{"server":"http://s:1","token":"T1","eventId":"ev","role":"kiosk"}"#);
         assert_eq!(
             j.ok(),
-            Some(QrSettings {
+            Some(DeviceSetup {
                 token: "T1".into(),
                 server: Some("http://s:1".into()),
-                event: Some("ev".into())
+                event: Some("ev".into()),
+                role: Some(Role::Kiosk),
             })
         );
-        let link = parse_qr_text("http://s:1/station?event=ev&token=T2");
-        assert_eq!(
-            link.ok().map(|q| (q.token, q.event)),
-            Some(("T2".into(), Some("ev".into())))
+        // The link the admin screens mint: the server is the link's own origin, the rest in the fragment.
+        let minted = parse_setup(
+            "http://192.168.1.20:8080/setup#role=station&event=summit%2026&token=a.b-c",
         );
         assert_eq!(
-            parse_qr_text(" T3 ").ok().map(|q| q.token),
-            Some("T3".into())
+            minted.ok(),
+            Some(DeviceSetup {
+                token: "a.b-c".into(),
+                server: Some("http://192.168.1.20:8080".into()),
+                event: Some("summit 26".into()),
+                role: Some(Role::Station),
+            })
         );
-        assert!(parse_qr_text("two words").is_err());
+        let query = parse_setup("https://wall.example.org/station?event=ev&token=T2");
+        assert_eq!(
+            query.ok().map(|q| (q.token, q.event, q.server)),
+            Some((
+                "T2".into(),
+                Some("ev".into()),
+                Some("https://wall.example.org".into())
+            ))
+        );
+        assert_eq!(parse_setup(" T3 ").ok().map(|q| q.token), Some("T3".into()));
+        assert!(parse_setup("two words").is_err());
+        assert!(
+            parse_setup("http://s:1/setup#role=station&event=ev").is_err(),
+            "no token"
+        );
+        assert!(
+            parse_setup("http://s:1/setup#role=projector&token=t").is_err(),
+            "no such role"
+        );
     }
 
     #[test]
@@ -402,10 +382,11 @@ mod tests {
         let got = decode_qr(&png).map_err(|e| e.message);
         assert_eq!(
             got,
-            Ok(QrSettings {
+            Ok(DeviceSetup {
                 token: "dev-tok".into(),
                 server: Some("http://10.0.0.2:8080".into()),
-                event: Some("summit".into())
+                event: Some("summit".into()),
+                role: None,
             })
         );
         assert_eq!(

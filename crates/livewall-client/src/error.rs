@@ -1,6 +1,6 @@
 //! What talking to a server can fail with.
 
-use livewall_protocol::ErrorCode;
+use livewall_protocol::{ErrorCode, HoldKind};
 
 /// A client error.
 #[derive(Debug, thiserror::Error)]
@@ -36,13 +36,23 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// True for failures worth retrying later (network, 5xx, 408, 429); false when the server refused for good.
-    pub fn is_transient(&self) -> bool {
+    /// What this failure of a tap's delivery means for the tap: `None` when the server refused *the tap itself*
+    /// (unknown badge, the same person twice, a body it cannot take), so it is done and dropped with the reason;
+    /// otherwise why it must stay queued. Refused credentials, a missing event, a busy server, an answer that is not
+    /// ours (a captive portal's page): none of these is about the tap, and none may lose it.
+    pub fn hold(&self) -> Option<HoldKind> {
         match self {
-            Self::Network(_) | Self::WebSocket(_) => true,
-            Self::Server { status, .. } => *status >= 500 || *status == 408 || *status == 429,
-            Self::Db(_) | Self::Migration(_) | Self::Json(_) | Self::Url(_) | Self::Task(_) => {
-                false
+            Self::Server { status, code, .. } => match (status, code) {
+                (_, Some(ErrorCode::UnknownAttendee | ErrorCode::Validation)) => None,
+                (400 | 409 | 413, Some(_)) => None,
+                (401 | 403, _) => Some(HoldKind::TokenRefused),
+                (404, Some(ErrorCode::NotFound)) => Some(HoldKind::EventNotFound),
+                (s, _) if *s >= 500 || *s == 408 || *s == 429 => Some(HoldKind::ServerBusy),
+                _ => Some(HoldKind::Other),
+            },
+            Self::Network(_) | Self::WebSocket(_) => Some(HoldKind::Unreachable),
+            Self::Json(_) | Self::Url(_) | Self::Db(_) | Self::Migration(_) | Self::Task(_) => {
+                Some(HoldKind::Other)
             }
         }
     }

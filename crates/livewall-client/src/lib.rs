@@ -9,6 +9,8 @@
 //! - [`outbox::Outbox`]: durable queue of taps, each with an idempotency key, delivered in order and removed only
 //!   once the server has answered, so a tap is delivered exactly once across crashes and restarts.
 //!
+//! - [`problem`]: why the server cannot be followed, in words (address, what failed, the fix).
+//!
 //! It depends only on `livewall-protocol`; the server crate is not needed to talk to a server.
 
 pub mod backoff;
@@ -17,6 +19,7 @@ pub mod error;
 pub mod live;
 mod local_db;
 pub mod outbox;
+pub mod problem;
 pub mod rest;
 pub mod wall;
 

@@ -7,9 +7,10 @@
 
 use crate::backoff::Backoff;
 use crate::error::{ClientError, Result};
+use crate::problem;
 use crate::rest::Client;
 use futures_util::{SinkExt, StreamExt};
-use livewall_protocol::{ClientMessage, LogPosition, ServerMessage, Snapshot};
+use livewall_protocol::{ClientMessage, LinkProblem, LogPosition, ServerMessage, Snapshot};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
@@ -25,6 +26,8 @@ pub enum LiveUpdate {
     Control(ServerMessage),
     /// The live connection is up (true) or down (false): walls show an offline badge.
     Online(bool),
+    /// Why following does not work, for the screen; cleared by the next `Online(true)`.
+    Problem(LinkProblem),
 }
 
 /// A running follower; dropping it does not stop it, [`Follower::stop`] does.
@@ -60,6 +63,10 @@ pub fn follow(client: Client, event: String, since: Option<LogPosition>) -> Foll
             }
             if let Err(e) = outcome {
                 tracing::info!(event = %event, error = %e, "live connection lost; will reconnect");
+                let p = problem::describe(client.base(), &event, &e);
+                if tx.send(LiveUpdate::Problem(p)).await.is_err() {
+                    return;
+                }
             }
             let delay = backoff.next_delay();
             tokio::select! {
@@ -146,6 +153,16 @@ async fn session(
                 }
                 p.seq = seq;
                 tx.send(LiveUpdate::Entry(msg))
+                    .await
+                    .map_err(|_| closed())?;
+            }
+            ServerMessage::Error { code, message, .. } => {
+                // Refused instead of followed (no such event, not allowed): say why on screen, keep listening.
+                let p = problem::refused(client.base(), event, *code, message);
+                tx.send(LiveUpdate::Problem(p))
+                    .await
+                    .map_err(|_| closed())?;
+                tx.send(LiveUpdate::Control(msg))
                     .await
                     .map_err(|_| closed())?;
             }

@@ -100,8 +100,8 @@ async fn main() -> anyhow::Result<()> {
                 report.deliveries.len(),
                 report.waiting
             );
-            if let Some(why) = report.stopped_by {
-                anyhow::bail!("stopped: {why}");
+            if let Some(hold) = report.hold {
+                anyhow::bail!("stopped ({:?}), taps kept: {}", hold.kind, hold.message);
             }
         }
         Command::Wall { cache, event } => {

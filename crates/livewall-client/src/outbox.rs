@@ -1,14 +1,16 @@
 //! The station's durable queue of taps.
 //!
 //! A tap is written to SQLite with a fresh idempotency key before anything is sent. Delivery sends the oldest
-//! first and deletes a tap only after the server answered it (created, duplicate, or refused for good such as an
-//! unknown badge). A crash between send and answer leaves the tap queued; sending it again with the same key
-//! makes the server return its first answer, so the connection is created exactly once.
+//! first and deletes a tap only after the server stored it or refused *the tap itself* (an unknown badge, the same
+//! person twice): see [`ClientError::hold`]. Anything else (no network, a refused token, a missing event) stops the
+//! round with the taps kept and the reason reported. A crash between send and answer leaves the tap queued;
+//! sending it again with the same key makes the server return its first answer, so the connection is created
+//! exactly once.
 
 use crate::error::{ClientError, Result};
 use crate::local_db::{Durability, LocalDb};
 use crate::rest::{Client, Posted};
-use livewall_protocol::CreateConnection;
+use livewall_protocol::{CreateConnection, QueueHold};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use rusqlite::params;
@@ -54,10 +56,10 @@ pub enum Delivery {
 #[derive(Debug, Default)]
 pub struct Report {
     pub deliveries: Vec<Delivery>,
-    /// Taps still queued (the server could not be reached).
+    /// Taps still queued.
     pub waiting: usize,
-    /// Why delivery stopped early, if it did.
-    pub stopped_by: Option<String>,
+    /// Why delivery stopped early, if it did: the taps wait until it is fixed.
+    pub hold: Option<QueueHold>,
 }
 
 /// Handle to the outbox file. Cheap to clone.
@@ -203,17 +205,23 @@ impl Outbox {
                         posted: Box::new(posted),
                     });
                 }
-                Err(error) if error.is_transient() => {
-                    self.note_failure(tap.id, error.to_string()).await?;
-                    report.waiting = total - i;
-                    report.stopped_by = Some(error.to_string());
-                    return Ok(report);
-                }
-                Err(error) => {
-                    self.remove(tap.id).await?;
-                    tracing::warn!(key = %tap.key, error = %error, "tap refused by the server");
-                    report.deliveries.push(Delivery::Refused { tap, error });
-                }
+                Err(error) => match error.hold() {
+                    Some(kind) => {
+                        tracing::info!(key = %tap.key, ?kind, error = %error, "tap kept for later");
+                        self.note_failure(tap.id, error.to_string()).await?;
+                        report.waiting = total - i;
+                        report.hold = Some(QueueHold {
+                            kind,
+                            message: error.to_string(),
+                        });
+                        return Ok(report);
+                    }
+                    None => {
+                        self.remove(tap.id).await?;
+                        tracing::warn!(key = %tap.key, error = %error, "tap refused by the server");
+                        report.deliveries.push(Delivery::Refused { tap, error });
+                    }
+                },
             }
         }
         Ok(report)

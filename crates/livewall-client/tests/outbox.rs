@@ -4,7 +4,7 @@
 
 use livewall_client::Client;
 use livewall_client::outbox::{Delivery, Outbox};
-use livewall_protocol::{CreateConnection, PartyRef};
+use livewall_protocol::{CreateConnection, HoldKind, PartyRef};
 use livewall_testkit::{TestServer, server_bin};
 use serde_json::json;
 use std::process::Command;
@@ -162,7 +162,10 @@ async fn taps_made_while_the_server_is_down_are_delivered_once_in_order() {
     outbox.enqueue("ev", tap(0, 99)).await.unwrap();
     let report = outbox.deliver(&client).await.unwrap();
     assert_eq!((report.deliveries.len(), report.waiting), (0, 4));
-    assert!(report.stopped_by.is_some());
+    assert_eq!(
+        report.hold.map(|h| h.kind),
+        Some(livewall_protocol::HoldKind::Unreachable)
+    );
     let pending = outbox.pending().await.unwrap();
     assert_eq!(pending[0].attempts, 1);
     assert!(pending[0].last_error.is_some());
@@ -195,4 +198,135 @@ async fn taps_made_while_the_server_is_down_are_delivered_once_in_order() {
         .map(|c| c["from"]["name"].as_str().unwrap())
         .collect();
     assert_eq!(order, ["Person 0", "Person 2", "Person 4"]);
+}
+
+/// Queues three taps, delivers them with `client` and checks they all stay, held for `kind`, with nothing stored.
+async fn kept(outbox: &Outbox, client: &Client, event: &str, kind: HoldKind) {
+    let report = outbox.deliver(client).await.unwrap();
+    assert!(report.deliveries.is_empty(), "{:?}", report.deliveries);
+    assert_eq!(report.waiting, 3, "every tap is still queued");
+    let hold = report.hold.expect("the round says why it stopped");
+    assert_eq!(hold.kind, kind, "{}", hold.message);
+    assert!(!hold.message.is_empty());
+    assert_eq!(outbox.len().await.unwrap(), 3);
+    let _ = event;
+}
+
+/// A station whose token the server refuses keeps every tap, whatever the reason (revoked, minted for another
+/// event, garbage), and so does one whose event is missing; a valid token then delivers each tap exactly once.
+#[tokio::test]
+async fn refused_credentials_and_a_missing_event_keep_taps_until_a_valid_token_delivers_them_once()
+{
+    let server = TestServer::start(server_bin()).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    admin.add_people("ev", 6).await;
+    admin.create_event("other", json!({})).await;
+    let (revoked_id, revoked) = admin.device("ev", "station").await;
+    let (s, b) = admin
+        .call(
+            "POST",
+            &format!("/api/events/ev/devices/{revoked_id}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, other_event) = admin.device("other", "station").await;
+    let (_, kiosk) = admin.device("ev", "kiosk").await;
+    let (_, valid) = admin.device("ev", "station").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(&dir.path().join("outbox.db")).unwrap();
+    for (a, b) in [(0, 1), (2, 3), (4, 5)] {
+        outbox.enqueue("ev", tap(a, b)).await.unwrap();
+    }
+    let base = Client::new(&server.base, None).unwrap();
+    for (token, what) in [
+        (revoked.as_str(), "revoked"),
+        (other_event.as_str(), "minted for another event"),
+        (kiosk.as_str(), "a kiosk's, not a station's"),
+        ("garbage.not-a-token", "garbage"),
+    ] {
+        eprintln!("token {what}");
+        kept(
+            &outbox,
+            &base.with_token(token),
+            "ev",
+            HoldKind::TokenRefused,
+        )
+        .await;
+    }
+    kept(&outbox, &base, "ev", HoldKind::TokenRefused).await;
+
+    // The event the taps were made for is gone (deleted, or the station was set up with a typo).
+    let moved = Outbox::open(&dir.path().join("moved.db")).unwrap();
+    for (a, b) in [(0, 1), (2, 3), (4, 5)] {
+        moved.enqueue("no-such-event", tap(a, b)).await.unwrap();
+    }
+    let admin_client = base.with_token(admin.token.clone().unwrap());
+    kept(
+        &moved,
+        &admin_client,
+        "no-such-event",
+        HoldKind::EventNotFound,
+    )
+    .await;
+
+    // A valid token: each tap is stored once, and a second round sends nothing.
+    let good = base.with_token(valid);
+    let report = outbox.deliver(&good).await.unwrap();
+    assert_eq!((report.deliveries.len(), report.waiting), (3, 0));
+    assert!(report.hold.is_none());
+    assert!(
+        report
+            .deliveries
+            .iter()
+            .all(|d| matches!(d, Delivery::Delivered { posted, .. } if posted.status == 201))
+    );
+    assert!(outbox.deliver(&good).await.unwrap().deliveries.is_empty());
+    let (_, list) = admin.call("GET", "/api/events/ev/connections", None).await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+}
+
+/// Only a refusal of the tap itself drops it: an unknown badge and the same person twice are dropped with the
+/// reason, and the taps after them are still delivered.
+#[tokio::test]
+async fn a_tap_refused_for_itself_is_dropped_with_its_reason() {
+    let server = TestServer::start(server_bin()).await;
+    let token = event_with_station(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(&dir.path().join("outbox.db")).unwrap();
+    let client = Client::new(&server.base, Some(token)).unwrap();
+    outbox.enqueue("ev", tap(0, 99)).await.unwrap();
+    outbox.enqueue("ev", tap(1, 1)).await.unwrap();
+    outbox
+        .enqueue(
+            "ev",
+            CreateConnection {
+                from: PartyRef::By(livewall_protocol::PartyKey::TagUid("04DEADBEEF0001".into())),
+                to: PartyRef::Text("p2@example.org".into()),
+            },
+        )
+        .await
+        .unwrap();
+    outbox.enqueue("ev", tap(2, 3)).await.unwrap();
+    let report = outbox.deliver(&client).await.unwrap();
+    assert!(report.hold.is_none());
+    let answers: Vec<String> = report
+        .deliveries
+        .iter()
+        .map(|d| match d {
+            Delivery::Delivered { posted, .. } => posted.status.to_string(),
+            Delivery::Refused { error, .. } => format!("refused: {error}"),
+        })
+        .collect();
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    assert!(answers[0].contains("p99@example.org"), "{answers:?}");
+    assert!(
+        answers[1].starts_with("refused") && answers[1].contains("422"),
+        "{answers:?}"
+    );
+    assert!(answers[2].contains("04DEADBEEF0001"), "{answers:?}");
+    assert_eq!(answers[3], "201");
+    assert!(outbox.is_empty().await.unwrap());
 }

@@ -220,6 +220,12 @@ impl<C: Clock> Pairing<C> {
         events
     }
 
+    /// Forgets the badge waiting for a partner, with no event: the station learnt it names nobody, so the next tap
+    /// must start a new pairing rather than be paired with it.
+    pub fn abandon(&mut self) -> Option<BadgeRef> {
+        self.waiting.take().map(|(b, _)| b)
+    }
+
     /// A badge left the reader.
     pub fn badge_removed(&mut self, badge: &BadgeRef) -> Vec<PairingEvent> {
         self.on_reader.retain(|b| b != badge);

@@ -17,6 +17,9 @@ pub enum ErrorCode {
     Forbidden,
     /// The event, profile or other resource does not exist.
     NotFound,
+    /// No attendee of the event has this badge, e-mail or profile id: the tap itself is refused (404). Apart from
+    /// `not_found` so a station can tell "unknown badge" from "unknown event".
+    UnknownAttendee,
     /// The request conflicts with existing data (an e-mail or badge already used).
     Conflict,
     /// The request was read but its content is not acceptable (a self-connection, an empty name).

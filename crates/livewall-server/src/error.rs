@@ -16,6 +16,9 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// No attendee with that badge, e-mail or profile id in the event.
+    #[error("{0}")]
+    UnknownAttendee(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{message}")]
@@ -56,6 +59,7 @@ impl Error {
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
+            Self::UnknownAttendee(_) => ErrorCode::UnknownAttendee,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::Validation { .. } => ErrorCode::Validation,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
@@ -103,7 +107,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
         ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::NotFound | ErrorCode::UnknownAttendee => StatusCode::NOT_FOUND,
         ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

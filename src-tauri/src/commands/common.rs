@@ -1,35 +1,14 @@
-//! Commands of every window (configuration) and of the first-run settings window.
+//! Commands of every window (configuration) and of the settings window.
 
-use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 
 use crate::AppCtx;
 use crate::error::{CommandError, CommandResult, ErrorCode};
-use crate::settings::{self, Launch, QrSettings, Role, Saved};
+use crate::settings::{self, DeviceSetup, Launch, Saved};
+use crate::staff::PinGuard;
+use livewall_protocol::DesktopConfig;
 
-/// What a window needs to know about this device (never the token itself).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DesktopConfig {
-    /// The running role, `None` while the settings screen is shown.
-    pub role: Option<Role>,
-    /// Server base URL, as configured or typed so far.
-    pub server: Option<String>,
-    /// Event id.
-    pub event: Option<String>,
-    /// Whether a device token is set.
-    pub has_token: bool,
-    /// Whether leaving the kiosk needs a PIN.
-    pub has_exit_pin: bool,
-    /// Whether this app runs the server itself.
-    pub embedded_server: bool,
-    /// Why the settings screen is shown, if it is.
-    pub problem: Option<String>,
-    /// App version.
-    pub version: String,
-}
-
-/// This device's configuration.
+/// This device's configuration (never the token itself).
 #[tauri::command]
 pub fn desktop_config<R: Runtime>(app: AppHandle<R>, ctx: State<'_, AppCtx>) -> DesktopConfig {
     let saved = ctx.saved();
@@ -47,13 +26,15 @@ pub fn desktop_config<R: Runtime>(app: AppHandle<R>, ctx: State<'_, AppCtx>) -> 
         has_exit_pin: running
             .as_ref()
             .map_or(saved.exit_pin.is_some(), |l| l.exit_pin.is_some()),
-        embedded_server: ctx.embedded.is_some(),
+        embedded: ctx.embedded().map(|e| e.describe()),
         problem: ctx.problem(),
+        offer_port: ctx.offer_port(),
         version: app.package_info().version.to_string(),
     }
 }
 
-/// Checks and saves the settings typed on the settings screen, then starts the chosen role.
+/// Checks and saves the settings typed on the settings screen, then starts the chosen role (stopping the one that
+/// runs, if any: its queued taps stay on disk and are sent by the new one).
 #[tauri::command]
 pub fn settings_save<R: Runtime>(
     app: AppHandle<R>,
@@ -61,14 +42,16 @@ pub fn settings_save<R: Runtime>(
     ctx: State<'_, AppCtx>,
     settings: Saved,
 ) -> CommandResult<()> {
-    let merged = ctx.saved().overlay(settings);
+    let merged = settings::overlay(ctx.saved(), settings);
     let launch = Launch::check(merged.clone(), ctx.data_dir.clone())?;
-    merged.save(&ctx.data_dir).map_err(|e| {
+    settings::save(&merged, &ctx.data_dir).map_err(|e| {
         CommandError::new(ErrorCode::Storage, format!("cannot save the settings: {e}"))
     })?;
     ctx.set_saved(merged);
+    crate::stop_role(&app, &ctx);
     crate::launch(&app, &ctx, launch)
         .map_err(|e| CommandError::new(ErrorCode::NotConfigured, e.to_string()))?;
+    ctx.clear_problem();
     if let Err(e) = window.close() {
         tracing::warn!(error = %e, "cannot close the settings window");
     }
@@ -78,8 +61,48 @@ pub fn settings_save<R: Runtime>(
     Ok(())
 }
 
-/// Reads device settings from the QR code in an image (PNG or JPEG bytes).
+/// Reads device settings from the QR code in an image (PNG or JPEG bytes: a file, or a camera frame).
 #[tauri::command]
-pub fn settings_decode_qr(image: Vec<u8>) -> CommandResult<QrSettings> {
+pub fn settings_decode_qr(image: Vec<u8>) -> CommandResult<DeviceSetup> {
     settings::decode_qr(&image)
+}
+
+/// Reads device settings from a pasted setup link (or JSON, or a bare token).
+#[tauri::command]
+pub fn settings_parse_link(text: String) -> CommandResult<DeviceSetup> {
+    settings::parse_setup(&text)
+}
+
+/// Opens the settings over a running kiosk or station, behind the staff PIN.
+#[tauri::command]
+pub fn settings_open<R: Runtime>(
+    app: AppHandle<R>,
+    ctx: State<'_, AppCtx>,
+    guard: State<'_, PinGuard>,
+    pin: Option<String>,
+) -> CommandResult<()> {
+    let expected = ctx.launched().and_then(|l| l.exit_pin);
+    guard.check(expected.as_deref(), pin.as_deref(), "settings")?;
+    tracing::info!("settings opened by staff");
+    crate::open_settings_over_role(&app, &ctx)
+        .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))
+}
+
+/// Starts the embedded server on `port` after its usual port was taken, then the role if the settings are complete.
+#[tauri::command]
+pub fn embedded_restart<R: Runtime>(
+    app: AppHandle<R>,
+    window: WebviewWindow<R>,
+    ctx: State<'_, AppCtx>,
+    port: u16,
+) -> CommandResult<()> {
+    crate::start_embedded(&ctx, Some(port))
+        .map_err(|e| CommandError::new(ErrorCode::EmbeddedServer, e.to_string()))?;
+    let Ok(launch) = Launch::check(ctx.saved(), ctx.data_dir.clone()) else {
+        return Ok(()); // The settings screen stays and asks for what is missing.
+    };
+    crate::launch(&app, &ctx, launch)
+        .map_err(|e| CommandError::new(ErrorCode::NotConfigured, e.to_string()))?;
+    let _ = window.destroy();
+    Ok(())
 }

@@ -2,20 +2,28 @@
 
 use tauri::{AppHandle, Runtime, State};
 
-use crate::error::CommandResult;
-use crate::station::{Station, StationStart};
+use crate::AppCtx;
+use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::station::Station;
+use livewall_protocol::StationStart;
+
+fn station(ctx: &AppCtx) -> CommandResult<std::sync::Arc<Station>> {
+    ctx.station().ok_or_else(|| {
+        CommandError::new(ErrorCode::NotConfigured, "this device is not a station now")
+    })
+}
 
 /// Starts the reader, the pairing and the delivery loop (once); answers the current situation.
 #[tauri::command]
-pub async fn station_start<R: Runtime>(
+pub fn station_start<R: Runtime>(
     app: AppHandle<R>,
-    station: State<'_, Station>,
+    ctx: State<'_, AppCtx>,
 ) -> CommandResult<StationStart> {
-    station.start(app).await
+    station(&ctx)?.start(app)
 }
 
 /// A line typed by a keyboard-wedge reader (UID + Enter); answers the UID as understood.
 #[tauri::command]
-pub async fn station_key_uid(station: State<'_, Station>, uid: String) -> CommandResult<String> {
-    station.typed(&uid).await
+pub async fn station_key_uid(ctx: State<'_, AppCtx>, uid: String) -> CommandResult<String> {
+    station(&ctx)?.typed(&uid).await
 }

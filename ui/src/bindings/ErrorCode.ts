@@ -3,4 +3,4 @@
 /**
  * Machine-readable error codes; the HTTP status is chosen by the server from the code.
  */
-export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "validation" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "storage_full";
+export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "unknown_attendee" | "conflict" | "validation" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "storage_full";

@@ -47,7 +47,7 @@ pub fn resolve(tx: &Transaction<'_>, event_id: &str, side: &str, r: &PartyRef) -
             PartyRef::Text(t) if t.contains('@') => format!("e-mail {t}"),
             PartyRef::Text(t) => format!("profile id or badge {t}"),
         };
-        Error::NotFound(format!(
+        Error::UnknownAttendee(format!(
             "{side}: no attendee with {what} in event {event_id:?}"
         ))
     })

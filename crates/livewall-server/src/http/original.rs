@@ -128,12 +128,12 @@ async fn original_connection(
         s.db.read(move |tx| {
             db::events::get(tx, &ev)?;
             let caller = db::profiles::find_by_email(tx, &ev, &email)?.ok_or_else(|| {
-                Error::NotFound(format!(
+                Error::UnknownAttendee(format!(
                     "you ({email}) are not an attendee of event {ev:?}: ask the organiser to add you"
                 ))
             })?;
             let other = db::profiles::find_by_id(tx, &ev, &param)?.ok_or_else(|| {
-                Error::NotFound(format!("Profile with id '{param}' could not be found"))
+                Error::UnknownAttendee(format!("Profile with id '{param}' could not be found"))
             })?;
             Ok((caller, other))
         })

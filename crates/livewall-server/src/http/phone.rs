@@ -476,7 +476,7 @@ pub(crate) async fn connect(
             None,
         ),
         // The owner's profile was removed, or belongs to another event: the phone must be claimed again.
-        Err(Error::NotFound(_)) => prove_first(&back),
+        Err(Error::NotFound(_) | Error::UnknownAttendee(_)) => prove_first(&back),
         Err(e) => {
             tracing::error!(error = %e, "phone connect failed");
             message_page(

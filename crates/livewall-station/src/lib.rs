@@ -1,0 +1,91 @@
+//! The tap-to-connect station, free of any window toolkit: NFC events (a PC/SC reader, or a keyboard-wedge reader's
+//! typed UID) go in; [`StationEvent`]s for the screen and [`Feedback`] for the reader's LEDs come out, through the
+//! two small traits [`Screen`] and [`Lights`]. The desktop app implements them with Tauri events and the PC/SC
+//! backend; the tests implement them with recorders and drive the station with a fake reader and a fake clock.
+//!
+//! - [`engine::Engine`] owns the pairing machine: one task, so taps from every reader are ordered in one place. It
+//!   looks the first badge up (and forgets it when the server does not know it), turns phones and unreadable taps
+//!   into notices instead of pairings, and writes each pair into the durable outbox before anything is sent.
+//! - [`courier::Courier`] delivers the outbox: a tap is done only when the server stored it or refused the tap
+//!   itself; a refused token or a missing event keeps every tap and says so on screen.
+
+pub mod courier;
+pub mod engine;
+
+use livewall_nfc::Feedback;
+use livewall_protocol::{BadgeRef, PartyKey, PartyRef, StationEvent};
+
+pub use courier::Courier;
+pub use engine::{Engine, Input, StationConfig};
+
+/// Where the station's events are shown (the station window).
+pub trait Screen: Send + Sync + 'static {
+    /// Shows one event.
+    fn show(&self, event: &StationEvent);
+}
+
+/// The reader's LEDs and buzzer.
+pub trait Lights: Send + Sync + 'static {
+    /// Signals `feedback` on `reader`; readers without LEDs ignore it.
+    fn signal(&self, reader: &str, feedback: Feedback);
+}
+
+/// The server-side key of a badge.
+pub fn party(badge: &BadgeRef) -> PartyRef {
+    match badge {
+        BadgeRef::Uid(u) => PartyRef::By(PartyKey::TagUid(u.clone())),
+        BadgeRef::ProfileId(p) => PartyRef::By(PartyKey::ProfileId(p.clone())),
+    }
+}
+
+/// A keyboard-wedge reader's line as a UID: hex digits (separators `:`/`-`/spaces allowed), 4 to 10 bytes.
+pub fn typed_uid(line: &str) -> Option<String> {
+    let hex: String = line
+        .chars()
+        .filter(|c| !matches!(c, ':' | '-' | ' '))
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let ok = hex.len().is_multiple_of(2)
+        && (8..=20).contains(&hex.len())
+        && hex.chars().all(|c| c.is_ascii_hexdigit());
+    ok.then_some(hex)
+}
+
+/// True for the id a phone shows when held to a reader: 4 bytes starting `08`, the ISO 14443-3 "random UID" that
+/// changes on every tap. Badges have fixed UIDs (7 bytes on NTAGs), so such an id can never name a person.
+pub fn is_phone(uid_hex: &str) -> bool {
+    uid_hex.len() == 8 && uid_hex.starts_with("08")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyboard_wedge_lines() {
+        assert_eq!(typed_uid("04a1b2c3d4e580"), Some("04A1B2C3D4E580".into()));
+        assert_eq!(typed_uid("04:A1:B2:C3"), Some("04A1B2C3".into()));
+        assert_eq!(typed_uid("04A1B2C"), None, "odd number of digits");
+        assert_eq!(typed_uid("hello world"), None);
+        assert_eq!(typed_uid("04A1"), None, "too short for a UID");
+    }
+
+    #[test]
+    fn badges_name_their_server_key() {
+        assert_eq!(
+            party(&BadgeRef::Uid("04AA".into())),
+            PartyRef::By(PartyKey::TagUid("04AA".into()))
+        );
+        assert_eq!(
+            party(&BadgeRef::ProfileId("p1".into())),
+            PartyRef::By(PartyKey::ProfileId("p1".into()))
+        );
+    }
+
+    #[test]
+    fn phones_show_random_four_byte_ids() {
+        assert!(is_phone("08A1B2C3"));
+        assert!(!is_phone("04A1B2C3"), "a fixed 4-byte UID is a card");
+        assert!(!is_phone("08A1B2C3D4E5F6"), "7-byte UIDs are never random");
+    }
+}
