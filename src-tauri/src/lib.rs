@@ -282,15 +282,49 @@ fn open_settings<R: Runtime>(
     }
     // The same web context as the role window it starts: WebKitGTK lets only the first web context of a process be
     // automated, so a role opened from this screen stays reachable by the WebDriver end-to-end tests.
-    WebviewWindowBuilder::new(app, "settings", WebviewUrl::App("settings".into()))
+    let window = WebviewWindowBuilder::new(app, "settings", WebviewUrl::App("settings".into()))
         .title("livewall · settings")
         .inner_size(760.0, 720.0)
         .background_color(BACKGROUND)
         .data_directory(data_dir.join("webview"))
         .build()
         .map_err(|e| LaunchError::Window("settings", e))?;
+    allow_camera(&window);
     Ok(())
 }
+
+/// The settings screen may read a setup QR code from a webcam. WebKitGTK keeps media capture off and denies
+/// permission requests the app does not answer: here video capture (no microphone) is allowed, in this window
+/// only.
+#[cfg(target_os = "linux")]
+fn allow_camera<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let done = window.with_webview(|wv| {
+        use webkit2gtk::glib::Cast;
+        use webkit2gtk::{
+            PermissionRequestExt, SettingsExt, UserMediaPermissionRequest,
+            UserMediaPermissionRequestExt, WebViewExt,
+        };
+        let view = wv.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_enable_media_stream(true);
+        }
+        view.connect_permission_request(|_, request| {
+            match request.downcast_ref::<UserMediaPermissionRequest>() {
+                Some(media) if media.is_for_video_device() && !media.is_for_audio_device() => {
+                    request.allow();
+                    true
+                }
+                _ => false,
+            }
+        });
+    });
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "cannot allow the camera in the settings window");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn allow_camera<R: Runtime>(_window: &tauri::WebviewWindow<R>) {}
 
 /// Opens the settings over the running role (staff, after the PIN): the kiosk steps back from always-on-top
 /// until the settings close.
@@ -318,7 +352,7 @@ pub fn stop_role<R: Runtime>(app: &AppHandle<R>, ctx: &AppCtx) {
     if let Some(k) = lock(&ctx.kiosk).take() {
         k.stop();
     }
-    for label in ["kiosk", "station", "admin", "wall"] {
+    for label in ROLE_WINDOWS {
         if let Some(w) = app.get_webview_window(label) {
             let _ = w.destroy();
         }
@@ -326,6 +360,23 @@ pub fn stop_role<R: Runtime>(app: &AppHandle<R>, ctx: &AppCtx) {
     if let Some(l) = lock(&ctx.launched).take() {
         tracing::info!(role = l.role.label(), "role stopped");
     }
+}
+
+/// The labels of the windows a role opens.
+const ROLE_WINDOWS: [&str; 4] = ["kiosk", "station", "admin", "wall"];
+
+/// Waits (up to two seconds) until the windows [`stop_role`] closed are gone, so their labels can be used again.
+pub async fn role_windows_closed<R: Runtime>(app: &AppHandle<R>) {
+    for _ in 0..100 {
+        if ROLE_WINDOWS
+            .iter()
+            .all(|l| app.get_webview_window(l).is_none())
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tracing::warn!("the previous role's windows did not close in time");
 }
 
 /// Starts `launch`'s role: its state, its window.

@@ -53,6 +53,7 @@ struct Parts {
 /// A running (or about to run) station: where inputs go, and what to tell a window that (re)loads.
 pub struct Station {
     event: String,
+    outbox: Outbox,
     parts: Mutex<Option<Parts>>,
     inlet: Mutex<Option<mpsc::Sender<Input>>>,
     reader: Mutex<Option<Arc<Mutex<StationEvent>>>>,
@@ -78,6 +79,7 @@ impl Station {
             .iter()
             .fold(BadgeResolver::new(client.base()), |r, s| r.also(s.as_str()));
         Self {
+            outbox: outbox.clone(),
             parts: Mutex::new(Some(Parts {
                 client,
                 outbox,
@@ -93,7 +95,7 @@ impl Station {
     }
 
     /// Starts the reader, the station task and the courier the first time; answers the current situation.
-    pub fn start<R: Runtime>(&self, app: AppHandle<R>) -> CommandResult<StationStart> {
+    pub async fn start<R: Runtime>(&self, app: AppHandle<R>) -> CommandResult<StationStart> {
         if let Some(parts) = lock(&self.parts).take() {
             self.spawn(app, parts)?;
         }
@@ -106,10 +108,14 @@ impl Station {
                 readers: Vec::new(),
                 message: None,
             }),
-            queue: current(&self.queue).unwrap_or(StationEvent::Queue {
-                waiting: 0,
-                hold: None,
-            }),
+            // The outbox counts what waits, also before the courier's first round; the courier knows why.
+            queue: StationEvent::Queue {
+                waiting: self.outbox.len().await?,
+                hold: match current(&self.queue) {
+                    Some(StationEvent::Queue { hold, .. }) => hold,
+                    _ => None,
+                },
+            },
         })
     }
 

@@ -5,8 +5,6 @@ use crate::error::ClientError;
 use livewall_protocol::{ErrorCode, LinkProblem};
 use tokio_tungstenite::tungstenite;
 
-const SETTINGS: &str = "Staff: open the settings (Ctrl+Alt+Shift+S) to change it.";
-
 fn problem(address: &str, what: impl Into<String>, fix: impl Into<String>) -> LinkProblem {
     LinkProblem {
         address: address.to_owned(),
@@ -21,9 +19,7 @@ fn token_refused(address: &str, status: u16) -> LinkProblem {
         format!(
             "the server refused this device's token (HTTP {status}): it was revoked, or minted for another event"
         ),
-        format!(
-            "Mint a new device in the admin screens (Devices) and paste its setup link here. {SETTINGS}"
-        ),
+        "Mint a new device in the admin screens (Devices) and paste its setup link into the settings.",
     )
 }
 
@@ -34,7 +30,7 @@ fn io_problem(address: &str, e: &std::io::Error) -> LinkProblem {
         K::ConnectionRefused => problem(
             address,
             "nothing is listening there (connection refused)",
-            format!("Start the livewall server, or correct the address or port. {SETTINGS}"),
+            "Start the livewall server, or correct the address or port.",
         ),
         K::TimedOut | K::HostUnreachable | K::NetworkUnreachable | K::NetworkDown => problem(
             address,
@@ -48,15 +44,13 @@ fn io_problem(address: &str, e: &std::io::Error) -> LinkProblem {
             problem(
                 address,
                 "that server name cannot be found",
-                format!(
-                    "Check the spelling of the address, or use the server's IP address. {SETTINGS}"
-                ),
+                "Check the spelling of the address, or use the server's IP address.",
             )
         }
         _ => problem(
             address,
             format!("the connection failed ({text})"),
-            format!("Check the address and the network. {SETTINGS}"),
+            "Check the address and the network.",
         ),
     }
 }
@@ -76,7 +70,7 @@ pub fn describe(address: &str, event: &str, error: &ClientError) -> LinkProblem 
             (s, _) => problem(
                 address,
                 format!("the server answered HTTP {s}"),
-                format!("Check the address points at the livewall server. {SETTINGS}"),
+                "Check the address points at the livewall server.",
             ),
         },
         ClientError::WebSocket(ws) => match ws.as_ref() {
@@ -93,7 +87,7 @@ pub fn describe(address: &str, event: &str, error: &ClientError) -> LinkProblem 
             tungstenite::Error::Url(e) => problem(
                 address,
                 format!("the address is not usable ({e})"),
-                format!("Use an address like http://192.168.1.20:8080. {SETTINGS}"),
+                "Use an address like http://192.168.1.20:8080.",
             ),
             other => problem(
                 address,
@@ -104,12 +98,12 @@ pub fn describe(address: &str, event: &str, error: &ClientError) -> LinkProblem 
         ClientError::Network(text) => problem(
             address,
             format!("the server cannot be reached ({text})"),
-            format!("Check the address and the network. {SETTINGS}"),
+            "Check the address and the network.",
         ),
         ClientError::Url(u) => problem(
             address,
             format!("{u:?} is not a server address"),
-            format!("Use an address like http://192.168.1.20:8080. {SETTINGS}"),
+            "Use an address like http://192.168.1.20:8080.",
         ),
         other => problem(address, other.to_string(), "It is retried by itself."),
     }
@@ -122,9 +116,7 @@ pub fn refused(address: &str, event: &str, code: ErrorCode, message: &str) -> Li
         ErrorCode::Unauthorized | ErrorCode::Forbidden => problem(
             address,
             format!("the server will not show event {event:?} to this device: {message}"),
-            format!(
-                "Mint a kiosk for this event in the admin screens (Devices) and paste its setup link. {SETTINGS}"
-            ),
+            "Mint a kiosk for this event in the admin screens (Devices) and paste its setup link.",
         ),
         _ => problem(address, message.to_owned(), "It is retried by itself."),
     }
@@ -134,7 +126,7 @@ fn no_event(address: &str, event: &str) -> LinkProblem {
     problem(
         address,
         format!("the server has no event {event:?}"),
-        format!("Check the event id (the admin screens list them). {SETTINGS}"),
+        "Check the event id (the admin screens list them).",
     )
 }
 
@@ -142,7 +134,7 @@ fn not_livewall(address: &str, status: u16) -> LinkProblem {
     problem(
         address,
         format!("the machine answers, but not as a livewall server (HTTP {status})"),
-        format!("Check the address and port of the livewall server. {SETTINGS}"),
+        "Check the address and port of the livewall server.",
     )
 }
 

@@ -184,6 +184,10 @@ pub struct DemoArgs {
     /// Average time between simulated taps, in milliseconds (0: no simulated taps).
     #[arg(long, env = "LIVEWALL_DEMO_TAP_MS", default_value_t = 2500)]
     pub tap_ms: u64,
+    /// Mint a station token for the demo event and write it to this file (readable by its owner only), for a
+    /// demo station window.
+    #[arg(long)]
+    pub station_token_file: Option<PathBuf>,
 }
 
 /// `admin` subcommands.

@@ -118,6 +118,21 @@ pub fn attendee(i: usize) -> CreateProfile {
     }
 }
 
+/// Mints a station token for the demo event, for a demo station window (`./scripts/demo --app --station`).
+pub async fn mint_station(state: &AppState) -> Result<String> {
+    let now = now_ms();
+    let req = livewall_protocol::CreateDevice {
+        name: "Demo station".to_owned(),
+        role: livewall_protocol::DeviceRole::Station,
+    };
+    let device = state
+        .db
+        .write(move |tx| db::devices::insert(tx, EVENT_ID, &req, now))
+        .await?;
+    state.auth.grant(&device);
+    state.auth.device_token(&device)
+}
+
 /// Creates the demo event (once) with `attendees` people and a first batch of connections; returns its id.
 pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
     let exists = state

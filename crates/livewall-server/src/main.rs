@@ -51,6 +51,13 @@ async fn main() -> anyhow::Result<()> {
             let event = demo::seed(&state, args.attendees)
                 .await
                 .context("cannot create the demo event")?;
+            if let Some(path) = &args.station_token_file {
+                let token = demo::mint_station(&state)
+                    .await
+                    .context("cannot mint the demo station's token")?;
+                write_private(path, &token)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             if args.tap_ms > 0 {
                 demo::spawn_taps(
                     state.clone(),
@@ -151,4 +158,17 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutdown signal received");
+}
+
+/// Writes `text` to a new file at `path` that only its owner can read (it holds a device token).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())
 }

@@ -112,6 +112,73 @@ async fn csv_import_previews_then_commits_all_or_nothing() {
     assert_eq!(s, 401);
 }
 
+/// Asked to, an import takes the good rows of a file with bad ones and answers the rest as skipped, with why; a
+/// problem with the file itself still imports nothing.
+#[tokio::test]
+async fn csv_import_can_take_only_the_rows_without_problems() {
+    let server = TestServer::start(BIN).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    admin
+        .call(
+            "POST",
+            "/api/events/ev/profiles",
+            Some(json!({"name": "Existing", "email": "taken@example.org"})),
+        )
+        .await;
+    let mixed = "name,email\n\
+                 Fine Person,fine@example.org\n\
+                 ,broken\n\
+                 Twin,TAKEN@example.org\n\
+                 Again,fine@example.org\n\
+                 Second Fine,second@example.org\n";
+    let (s, r) = csv(&admin, "/api/events/ev/imports?skipInvalid=true", mixed).await;
+    assert_eq!((s, r["created"].as_u64()), (201, Some(2)), "{r}");
+    let skipped: Vec<u64> = r["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(skipped, [3, 3, 4, 5], "{r}");
+    let (_, page) = admin.call("GET", "/api/events/ev/profiles", None).await;
+    let mut emails: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap())
+        .collect();
+    emails.sort_unstable();
+    assert_eq!(
+        emails,
+        [
+            "fine@example.org",
+            "second@example.org",
+            "taken@example.org"
+        ]
+    );
+    // Without the option the same file is still refused whole, and the answer says the option exists.
+    let (s, b) = csv(&admin, "/api/events/ev/imports", mixed).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only the rows without problems"),
+        "{b}"
+    );
+    // A header problem is about the file: nothing is imported even when asked.
+    let (s, b) = csv(
+        &admin,
+        "/api/events/ev/imports?skipInvalid=true",
+        "who,where\nx,y\n",
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    let (s, b) = csv(&admin, "/api/events/ev/imports?skipInvalid=maybe", mixed).await;
+    assert_eq!(s, 400, "{b}");
+}
+
 #[tokio::test]
 async fn exports_are_complete_and_admin_only() {
     let server = TestServer::start(BIN).await;

@@ -34,9 +34,10 @@ pub fn desktop_config<R: Runtime>(app: AppHandle<R>, ctx: State<'_, AppCtx>) -> 
 }
 
 /// Checks and saves the settings typed on the settings screen, then starts the chosen role (stopping the one that
-/// runs, if any: its queued taps stay on disk and are sent by the new one).
+/// runs, if any: its queued taps stay on disk and are sent by the new one). Async, off the main thread, so the old
+/// role's windows are really gone (their labels free) before the new ones open.
 #[tauri::command]
-pub fn settings_save<R: Runtime>(
+pub async fn settings_save<R: Runtime>(
     app: AppHandle<R>,
     window: WebviewWindow<R>,
     ctx: State<'_, AppCtx>,
@@ -49,6 +50,7 @@ pub fn settings_save<R: Runtime>(
     })?;
     ctx.set_saved(merged);
     crate::stop_role(&app, &ctx);
+    crate::role_windows_closed(&app).await;
     crate::launch(&app, &ctx, launch)
         .map_err(|e| CommandError::new(ErrorCode::NotConfigured, e.to_string()))?;
     ctx.clear_problem();

@@ -15,11 +15,11 @@ fn station(ctx: &AppCtx) -> CommandResult<std::sync::Arc<Station>> {
 
 /// Starts the reader, the pairing and the delivery loop (once); answers the current situation.
 #[tauri::command]
-pub fn station_start<R: Runtime>(
+pub async fn station_start<R: Runtime>(
     app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
 ) -> CommandResult<StationStart> {
-    station(&ctx)?.start(app)
+    station(&ctx)?.start(app).await
 }
 
 /// A line typed by a keyboard-wedge reader (UID + Enter); answers the UID as understood.

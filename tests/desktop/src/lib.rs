@@ -206,7 +206,7 @@ impl Session {
             .http
             .post(format!("{}{path}", self.url))
             .json(&body)
-            .timeout(Duration::from_secs(60))
+            .timeout(Duration::from_secs(20))
             .send()
             .await
             .map_err(|e| e.to_string())?;
@@ -221,7 +221,7 @@ impl Session {
         let r = self
             .http
             .get(format!("{}{path}", self.url))
-            .timeout(Duration::from_secs(60))
+            .timeout(Duration::from_secs(20))
             .send()
             .await
             .map_err(|e| e.to_string())?;
@@ -305,6 +305,7 @@ impl Session {
         let r = self
             .http
             .get(format!("{}/screenshot", self.url))
+            .timeout(Duration::from_secs(30))
             .send()
             .await
             .map_err(|e| e.to_string())?;
@@ -317,6 +318,26 @@ impl Session {
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         }
         std::fs::write(path, png).map_err(|e| e.to_string())
+    }
+
+    /// Writes a PNG of the whole X screen of `display` to `path` (`xwd` + ImageMagick). For a window WebKitWebDriver
+    /// does not photograph: a second window of the app never answers the driver's screenshot request.
+    pub fn screen_shot(display: &str, path: &Path) -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(r#"xwd -root -silent | convert xwd:- "$0""#)
+            .arg(path)
+            .env("DISPLAY", display)
+            .status()
+            .map_err(|e| format!("cannot run xwd/convert (Debian x11-apps, imagemagick): {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("xwd | convert failed: {status}"))
+        }
     }
 
     /// Ends the session (the driver stops the app).

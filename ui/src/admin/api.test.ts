@@ -101,6 +101,34 @@ describe('AdminApi', () => {
     expect(urls).toEqual(['/api/events/ev/profiles?offset=50&limit=50&q=ada', '/api/events/ev/profiles?offset=0&limit=50']);
   });
 
+  it('answers nobody for a badge the server does not know, and fails on other errors', async () => {
+    const urls: string[] = [];
+    let status = 404;
+    const api = new AdminApi('', 't', async (url) => {
+      urls.push(url);
+      return status === 200
+        ? answer(200, JSON.stringify({ id: 'p1', name: 'Ada', avatar: null, major: null, company: null }))
+        : answer(status, JSON.stringify({ error: { code: status === 404 ? 'not_found' : 'forbidden', message: 'no' } }));
+    });
+    await expect(api.personByBadge('ev', '04A1B2C3')).resolves.toBeNull();
+    status = 200;
+    await expect(api.personByBadge('ev', '04A1B2C3')).resolves.toMatchObject({ name: 'Ada' });
+    status = 403;
+    await expect(api.personByBadge('ev', '04A1B2C3')).rejects.toMatchObject({ status: 403 });
+    expect(urls[0]).toBe('/api/events/ev/people/04A1B2C3');
+  });
+
+  it('commits imports whole, or only their good rows when asked', async () => {
+    const urls: string[] = [];
+    const api = new AdminApi('', 't', async (url) => {
+      urls.push(url);
+      return answer(201, JSON.stringify({ created: 1, skipped: [] }));
+    });
+    await api.commitImport('ev', 'name,email\n');
+    await api.commitImport('ev', 'name,email\n', true);
+    expect(urls).toEqual(['/api/events/ev/imports', '/api/events/ev/imports?skipInvalid=true']);
+  });
+
   it('says so when a 2xx answer is not JSON', async () => {
     const api = new AdminApi('', 't', async () => answer(200, 'oops'));
     await expect(api.events()).rejects.toMatchObject({ code: 'bad_answer' });

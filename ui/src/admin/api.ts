@@ -15,6 +15,7 @@ import type { FieldError } from '../bindings/FieldError';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { LoginResponse } from '../bindings/LoginResponse';
+import type { Person } from '../bindings/Person';
 import type { Presence } from '../bindings/Presence';
 import type { Profile } from '../bindings/Profile';
 import type { ProfilePage } from '../bindings/ProfilePage';
@@ -186,6 +187,18 @@ export class AdminApi {
   createProfile(event: string, body: CreateProfile): Promise<Profile> {
     return this.json('POST', `/api/events/${enc(event)}/profiles`, { json: body });
   }
+  profile(event: string, id: string): Promise<Profile> {
+    return this.json('GET', `/api/events/${enc(event)}/profiles/${enc(id)}`);
+  }
+  /** Who wears the badge `uid`, or null when it is bound to nobody (or to someone hidden). */
+  async personByBadge(event: string, uid: string): Promise<Person | null> {
+    try {
+      return await this.json<Person>('GET', `/api/events/${enc(event)}/people/${enc(uid)}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
   updateProfile(event: string, id: string, body: UpdateProfile): Promise<Profile> {
     return this.json('PATCH', `/api/events/${enc(event)}/profiles/${enc(id)}`, { json: body });
   }
@@ -199,8 +212,9 @@ export class AdminApi {
   previewImport(event: string, csv: string): Promise<ImportPreview> {
     return this.json('POST', `/api/events/${enc(event)}/imports/preview`, { csv });
   }
-  commitImport(event: string, csv: string): Promise<ImportResult> {
-    return this.json('POST', `/api/events/${enc(event)}/imports`, { csv });
+  /** Creates every row, or none; with `skipInvalid` the good rows are created and the others answered as skipped. */
+  commitImport(event: string, csv: string, skipInvalid = false): Promise<ImportResult> {
+    return this.json('POST', `/api/events/${enc(event)}/imports${skipInvalid ? '?skipInvalid=true' : ''}`, { csv });
   }
 
   // Devices.

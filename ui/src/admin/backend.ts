@@ -3,8 +3,9 @@ import type { BadgeLink } from '../bindings/BadgeLink';
 //
 // In a browser the server is this page's origin and there is no reader (a USB keyboard-wedge reader types the UID
 // into a text field). In the Tauri admin window, `window.__TAURI__.core.invoke` reaches the app: the app sets the
-// server URL from its settings with `setServerOrigin` before the admin screens mount, and the reader commands are
-// `admin_wait_badge` and `admin_write_badge`.
+// server URL from its settings with `setServerOrigin` before the admin screens mount, the reader commands are
+// `admin_wait_badge` and `admin_write_badge`, walls open in a window of the app (`admin_open_wall`), since
+// links to a new tab go nowhere there, and `desktop_config` says whether the app runs the event's server itself.
 
 export interface TappedBadge {
   uid: string;
@@ -13,10 +14,13 @@ export interface TappedBadge {
 }
 
 export interface BadgeReader {
-  /** Waits for a badge on the reader; its UID. */
+  /** Waits for a badge on the reader; its UID and the link it holds. */
   waitBadge(timeoutMs: number): Promise<TappedBadge>;
-  /** Writes `url` as an NDEF URI record onto the next blank badge; its UID. */
-  writeBadge(url: string, timeoutMs: number): Promise<{ uid: string }>;
+  /**
+   * Writes `url` as an NDEF URI record onto the badge `expectUid` (refused with `wrong_badge` when another badge
+   * is on the reader). A badge holding another link is refused with `badge_in_use` unless `replace`.
+   */
+  writeBadge(url: string, timeoutMs: number, expectUid: string, replace: boolean): Promise<{ uid: string }>;
 }
 
 /** An error from the reader, in the app's `{ code, message }` shape. */
@@ -69,24 +73,59 @@ export function badgeUrl(link: BadgeLink, base?: string): string {
   return link.url ?? `${normaliseOrigin(base ?? serverOrigin())}${link.path}`;
 }
 
-function readerErrorOf(e: unknown): ReaderError {
+/** The `{ code, message }` a rejected app command carries, or null when it carries none. */
+function commandFailure(e: unknown): { code: string; message: string } | null {
   if (typeof e === 'object' && e !== null) {
     const o = e as Record<string, unknown>;
-    if (typeof o.message === 'string') return new ReaderError(typeof o.code === 'string' ? o.code : 'reader', o.message);
+    if (typeof o.message === 'string') return { code: typeof o.code === 'string' ? o.code : 'reader', message: o.message };
   }
-  if (typeof e === 'string' && e) return new ReaderError('reader', e);
-  return new ReaderError('reader', 'The badge reader did not answer.');
+  if (typeof e === 'string' && e) return { code: 'reader', message: e };
+  return null;
+}
+
+function readerErrorOf(e: unknown): ReaderError {
+  const f = commandFailure(e);
+  return new ReaderError(f?.code ?? 'reader', f?.message ?? 'The badge reader did not answer.');
 }
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
+function appInvoke(w: Pick<Window, '__TAURI__'>): TauriGlobal['core']['invoke'] | null {
+  const tauri = w.__TAURI__;
+  return tauri && typeof tauri.core?.invoke === 'function' ? tauri.core.invoke.bind(tauri.core) : null;
+}
+
+/**
+ * The desktop app's `desktop_config` answer (untyped: read it with `embeddedNotice`), or null in a plain browser.
+ * A refusal (an app that does not grant the command to this page) answers null too. The app's first answer of its
+ * life carries the generated admin password and later ones do not: call this once per page load and keep the
+ * answer in memory.
+ */
+export function desktopConfig(w: Pick<Window, '__TAURI__'> = window): Promise<unknown> | null {
+  const invoke = appInvoke(w);
+  if (!invoke) return null;
+  return invoke('desktop_config').catch(() => null);
+}
+
+/** In the desktop app, opens an event's wall in a window of its own; null in a plain browser (a link does it). */
+export function wallOpener(w: Pick<Window, '__TAURI__'> = window): ((eventId: string) => Promise<void>) | null {
+  const invoke = appInvoke(w);
+  if (!invoke) return null;
+  return async (eventId) => {
+    try {
+      await invoke('admin_open_wall', { event: eventId });
+    } catch (e) {
+      throw new Error(commandFailure(e)?.message ?? 'The app could not open the wall window.');
+    }
+  };
+}
+
 /** The reader of the desktop app, or null in a plain browser. */
 export function badgeReader(w: Pick<Window, '__TAURI__'> = window): BadgeReader | null {
-  const tauri = w.__TAURI__;
-  if (!tauri || typeof tauri.core?.invoke !== 'function') return null;
-  const invoke = tauri.core.invoke.bind(tauri.core);
+  const invoke = appInvoke(w);
+  if (!invoke) return null;
   return {
     async waitBadge(timeoutMs) {
       let out: unknown;
@@ -100,10 +139,10 @@ export function badgeReader(w: Pick<Window, '__TAURI__'> = window): BadgeReader 
       if (!uid) throw new ReaderError('reader', 'The reader answered without a badge UID.');
       return { uid, uri: str(o.uri), tagType: str(o.tagType) };
     },
-    async writeBadge(url, timeoutMs) {
+    async writeBadge(url, timeoutMs, expectUid, replace) {
       let out: unknown;
       try {
-        out = await invoke('admin_write_badge', { url, timeoutMs });
+        out = await invoke('admin_write_badge', { url, timeoutMs, expectUid, replace });
       } catch (e) {
         throw readerErrorOf(e);
       }

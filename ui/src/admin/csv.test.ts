@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportPreview } from '../bindings/ImportPreview';
-import { describeFieldError, previewTable, recordStartLines } from './csv';
+import { describeFieldError, goodRows, previewTable, recordStartLines } from './csv';
 
 describe('recordStartLines', () => {
   it('finds where each data record starts, with quoted newlines, CRLF and a BOM', () => {
@@ -65,6 +65,18 @@ describe('previewTable', () => {
   it('allows a commit only with rows and no problems', () => {
     expect(previewTable(preview({ rows: 1, profiles: [{ name: 'A', email: 'a@x.org' }] }), 'name,email\nA,a@x.org').canCommit).toBe(true);
     expect(previewTable(preview({}), 'name,email\n').canCommit).toBe(false);
+  });
+
+  it('offers to import only the good rows when every problem belongs to a row', () => {
+    const rowsOnly = previewTable(preview({ ...p, errors: p.errors.filter((e) => e.field !== 'header') }), text);
+    expect(goodRows(rowsOnly)).toBe(1);
+    // A problem with the whole file (the header here), or problems not tied to rows: fix the file first.
+    expect(goodRows(previewTable(p, text))).toBeNull();
+    expect(goodRows(previewTable(p, 'name,email\nAda,ada@x.org\n\n,bad\nBob,ada@x.org\n'))).toBeNull();
+    // Nothing to leave out, or nothing left.
+    expect(goodRows(previewTable(preview({ rows: 1, profiles: [{ name: 'A', email: 'a@x.org' }] }), 'name,email\nA,a@x.org'))).toBeNull();
+    const allBad = previewTable(preview({ rows: 1, profiles: [{ name: '', email: 'a@x.org' }], errors: [{ index: 2, field: 'name', message: 'empty' }] }), 'name,email\n,a@x.org');
+    expect(goodRows(allBad)).toBeNull();
   });
 
   it('describes a problem with its column', () => {

@@ -118,6 +118,16 @@ export function previewTable(preview: ImportPreview, text: string, details?: Fie
   };
 }
 
+/**
+ * How many rows an import that leaves out the bad ones would create, or null when that cannot be offered: no row
+ * has a problem, a problem concerns the whole file (or could not be tied to a row), or no row is good.
+ */
+export function goodRows(table: PreviewTable): number | null {
+  if (table.badRows <= 0 || table.fileErrors.length > 0) return null;
+  const good = table.rows.length - table.badRows;
+  return good > 0 ? good : null;
+}
+
 /** A file's text: UTF-8 (the server's format); a BOM is kept, the server strips it. */
 export async function readFileText(file: Blob): Promise<string> {
   return file.text();

@@ -1,10 +1,13 @@
-// Devices: mint kiosk and station tokens, show a token as QR code and copyable text, see who is online, revoke.
+// Devices: mint kiosk and station tokens, show a device's setup link as QR code and copyable text (and the bare
+// token), see who is online, revoke.
 
 import type { Device } from '../bindings/Device';
 import type { DeviceRole } from '../bindings/DeviceRole';
+import type { DeviceToken } from '../bindings/DeviceToken';
 import type { Presence } from '../bindings/Presence';
+import { qrCanvas } from '../qr';
 import { serverOrigin } from './backend';
-import { StatusLine, busy, clear, confirmDialog, copyText, field, h, qrCanvas, setFieldError } from './dom';
+import { StatusLine, busy, clear, confirmDialog, copyText, field, h, setFieldError } from './dom';
 import { ago, deviceStatus, sortDevices } from './model';
 import type { EventCtx } from './view';
 
@@ -15,7 +18,7 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
   let devices: Device[] = [];
   let presence: Presence | null = null;
   let alive = true;
-  const tokens = new Map<string, string>();
+  const tokens = new Map<string, DeviceToken>();
   const open = new Set<string>();
 
   const name = h('input', { id: 'device-name', placeholder: 'Hall A wall, Booth 3 station…', autocomplete: 'off', maxlength: 100 });
@@ -45,7 +48,7 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
 
   function item(d: Device): HTMLLIElement {
     const st = deviceStatus(d, presence);
-    const toggle = h('button', { class: 'btn btn-small', type: 'button', 'aria-expanded': open.has(d.id) ? 'true' : 'false' }, open.has(d.id) ? 'Hide token' : 'Show token');
+    const toggle = h('button', { class: 'btn btn-small', type: 'button', 'aria-expanded': open.has(d.id) ? 'true' : 'false' }, open.has(d.id) ? 'Hide setup link' : 'Show setup link');
     const revoke = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button' }, 'Revoke');
     const li = h(
       'li',
@@ -69,7 +72,7 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
       }
       void busy(toggle, async () => {
         try {
-          if (!tokens.has(d.id)) tokens.set(d.id, (await api.deviceToken(event.id, d.id)).token);
+          if (!tokens.has(d.id)) tokens.set(d.id, await api.deviceToken(event.id, d.id));
           open.add(d.id);
           draw();
         } catch (e) {
@@ -103,19 +106,26 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
     return li;
   }
 
-  function tokenBox(d: Device): HTMLElement {
-    const token = tokens.get(d.id) ?? '';
-    const text = h('textarea', { class: 'mono token-text', readonly: true, rows: 3, 'aria-label': `Token of ${d.name}` });
-    text.value = token;
+  /** A read-only text with its copy button; `what` names it on the button, `label` for screen readers. */
+  function copyBox(value: string, what: string, label: string, cls: string, rows: number): HTMLElement[] {
+    const text = h('textarea', { class: `mono ${cls}`, readonly: true, rows, 'aria-label': label });
+    text.value = value;
     const copyStatus = h('span', { class: 'muted small', 'aria-live': 'polite' });
-    const copy = h('button', { class: 'btn btn-small', type: 'button' }, 'Copy token');
+    const copy = h('button', { class: 'btn btn-small', type: 'button' }, `Copy ${what.toLowerCase()}`);
     copy.addEventListener('click', () => {
-      void copyText(token, text).then((ok) => {
+      void copyText(value, text).then((ok) => {
         copyStatus.textContent = ok ? 'Copied.' : 'Selected: press Ctrl+C to copy.';
       });
     });
-    const qr = qrCanvas(token, 240);
-    qr.setAttribute('aria-label', `QR code of the token of ${d.name}`);
+    return [text, h('div', { class: 'row' }, copy, copyStatus)];
+  }
+
+  function tokenBox(d: Device): HTMLElement {
+    const minted = tokens.get(d.id);
+    const token = minted?.token ?? '';
+    const setupLink = minted?.setupLink ?? '';
+    const qr = qrCanvas(setupLink, 240);
+    qr.setAttribute('aria-label', `QR code of the setup link of ${d.name}`);
     const extra: HTMLElement[] = [];
     if (d.role === 'kiosk') {
       const link = `${serverOrigin()}/wall/${encodeURIComponent(event.id)}?token=${encodeURIComponent(token)}`;
@@ -128,9 +138,10 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
       h(
         'div',
         { class: 'grow' },
-        h('p', { class: 'small muted' }, `Scan with the ${d.role} app, or paste the text into its settings. Server: ${serverOrigin()}`),
-        text,
-        h('div', { class: 'row' }, copy, copyStatus),
+        h('p', { class: 'small' }, 'Setup link: scan it with the device’s camera or paste it into the livewall app’s settings. It fills in the server, the event, the role and the token.'),
+        copyBox(setupLink, 'Setup link', `Setup link of ${d.name}`, 'setup-link', 3),
+        h('p', { class: 'small muted' }, 'The token on its own, for tools that ask only for it:'),
+        copyBox(token, 'Token', `Token of ${d.name}`, 'token-text', 2),
         extra,
       ),
     );
@@ -155,7 +166,7 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
     void busy(mint, async () => {
       try {
         const r = await api.createDevice(event.id, { name: n, role: role.value as DeviceRole });
-        tokens.set(r.device.id, r.token);
+        tokens.set(r.device.id, r);
         open.add(r.device.id);
         devices = [r.device, ...devices.filter((d) => d.id !== r.device.id)];
         mintStatus.ok(`Token minted for “${r.device.name}”.`);

@@ -1,6 +1,5 @@
-// Small DOM helpers for the admin screens: element building, a confirmation dialog, status lines, QR codes.
+// Small DOM helpers for the admin screens: element building, a confirmation dialog, status lines.
 
-import qrcode from 'qrcode-generator';
 import { describeError } from './api';
 
 type Attrs = Record<string, string | number | boolean | null | undefined | ((ev: Event) => void)>;
@@ -138,27 +137,6 @@ export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
     dlg.showModal();
     cancel.focus();
   });
-}
-
-/** A QR code of `text` on a canvas (dark modules on white, with a quiet zone). */
-export function qrCanvas(text: string, size = 220): HTMLCanvasElement {
-  const qr = qrcode(0, 'M');
-  qr.addData(text);
-  qr.make();
-  const count = qr.getModuleCount();
-  const quiet = 3;
-  const cell = Math.max(2, Math.floor(size / (count + 2 * quiet)));
-  const px = (count + 2 * quiet) * cell;
-  const canvas = h('canvas', { class: 'qr-canvas', width: px, height: px, role: 'img' });
-  const ctx = canvas.getContext('2d');
-  if (ctx) {
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, px, px);
-    ctx.fillStyle = '#0a0f24';
-    for (let r = 0; r < count; r++)
-      for (let c = 0; c < count; c++) if (qr.isDark(r, c)) ctx.fillRect((c + quiet) * cell, (r + quiet) * cell, cell, cell);
-  }
-  return canvas;
 }
 
 /** Saves a Blob as a file through a temporary link. */

@@ -1,19 +1,42 @@
 // CSV import: choose a file or paste, see what the server would create and every problem by line and column, then
-// commit all rows or none.
+// commit all rows or none, or (when only some rows have problems) just the rows without problems.
 
+import type { FieldError } from '../bindings/FieldError';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import { ApiError } from './api';
-import { previewTable, describeFieldError, type PreviewTable } from './csv';
+import { goodRows, previewTable, describeFieldError, type PreviewTable } from './csv';
 import { StatusLine, busy, clear, h } from './dom';
 import type { EventCtx } from './view';
 
 const MAX_ROWS_SHOWN = 500;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Problems listed by line and column (those of the file as a whole, or the rows an import left out). */
+function problemTable(errors: FieldError[], label: string): HTMLElement {
+  return h(
+    'table',
+    { class: 'table errors-table', 'aria-label': label },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Line'), h('th', {}, 'Column'), h('th', {}, 'Problem'))),
+    h(
+      'tbody',
+      {},
+      errors.map((e) =>
+        h('tr', { class: 'bad' }, h('td', { class: 'num' }, e.index === undefined ? '–' : String(e.index)), h('td', {}, e.field || '–'), h('td', {}, e.message)),
+      ),
+    ),
+  );
+}
 
 export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
   const { api, event } = ctx;
   let text = '';
   let source = '';
   let preview: ImportPreview | null = null;
+  /** The shown preview can be imported whole. */
+  let committable = false;
   let alive = true;
 
   const fileInput = h('input', { type: 'file', id: 'csv-file', accept: '.csv,text/csv,text/plain' });
@@ -27,12 +50,15 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
   const status = new StatusLine();
   const result = h('div', { class: 'import-result' });
   const commitBtn = h('button', { class: 'btn btn-primary', type: 'button', disabled: true }, 'Import');
+  const skipBtn = h('button', { class: 'btn', type: 'button', hidden: true }, '');
 
   async function runPreview(t: string, from: string): Promise<void> {
     text = t;
     source = from;
     preview = null;
+    committable = false;
     commitBtn.disabled = true;
+    skipBtn.hidden = true;
     clear(result);
     if (!t.trim()) {
       status.error('The file is empty: it needs a header line (name, email, …) and one line per attendee.');
@@ -53,20 +79,25 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
   function showTable(table: PreviewTable, refused = false): void {
     const n = table.rows.length;
     const problems = table.rows.reduce((s, r) => s + r.errors.length, 0) + table.fileErrors.length;
+    const good = goodRows(table);
+    const orSkip = good === null ? '' : ` Or import only the ${plural(good, 'row')} without problems.`;
+    skipBtn.hidden = good === null;
+    skipBtn.textContent = good === null ? '' : `Import the ${plural(good, 'row')} without problems`;
     if (refused) {
-      status.error(`Nothing was imported: ${problems} problem${problems === 1 ? '' : 's'} in ${source}. Fix them and try again.`);
+      status.error(`Nothing was imported: ${plural(problems, 'problem')} in ${source}. Fix them and try again.${orSkip}`);
     } else if (problems > 0) {
       status.error(
         table.badRows > 0
-          ? `${problems} problem${problems === 1 ? '' : 's'} in ${table.badRows} of ${n} row${n === 1 ? '' : 's'}: nothing can be imported until they are fixed.`
-          : `${problems} problem${problems === 1 ? '' : 's'} in ${source}: nothing can be imported until they are fixed.`,
+          ? `${plural(problems, 'problem')} in ${table.badRows} of ${plural(n, 'row')}: nothing can be imported until they are fixed.${orSkip}`
+          : `${plural(problems, 'problem')} in ${source}: nothing can be imported until they are fixed.`,
       );
     } else if (n === 0) {
       status.error('The file has a header line but no attendees.');
     } else {
       status.ok(`${n} attendee${n === 1 ? '' : 's'} ready to import from ${source}.`);
     }
-    commitBtn.disabled = !table.canCommit || refused;
+    committable = table.canCommit && !refused;
+    commitBtn.disabled = !committable;
     commitBtn.textContent = `Import ${n} attendee${n === 1 ? '' : 's'}`;
     const parts: HTMLElement[] = [];
     if (table.ignoredColumns.length > 0) {
@@ -74,22 +105,7 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
         h('p', { class: 'note' }, `Ignored column${table.ignoredColumns.length === 1 ? '' : 's'}: ${table.ignoredColumns.join(', ')}. Recognised: name, email, company, major, avatar, badge, hidden.`),
       );
     }
-    if (table.fileErrors.length > 0) {
-      parts.push(
-        h(
-          'table',
-          { class: 'table errors-table', 'aria-label': 'Problems in the file' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Line'), h('th', {}, 'Column'), h('th', {}, 'Problem'))),
-          h(
-            'tbody',
-            {},
-            table.fileErrors.map((e) =>
-              h('tr', { class: 'bad' }, h('td', { class: 'num' }, e.index === undefined ? '–' : String(e.index)), h('td', {}, e.field || '–'), h('td', {}, e.message)),
-            ),
-          ),
-        ),
-      );
-    }
+    if (table.fileErrors.length > 0) parts.push(problemTable(table.fileErrors, 'Problems in the file'));
     const shown = table.rows.slice(0, MAX_ROWS_SHOWN);
     if (shown.length > 0) {
       parts.push(
@@ -144,16 +160,25 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
   });
   previewBtn.addEventListener('click', () => void busy(previewBtn, () => runPreview(paste.value, 'the pasted text')));
 
-  commitBtn.addEventListener('click', () => {
+  /** Sends the file: every row, or with `skipInvalid` the rows without problems. */
+  function commit(btn: HTMLButtonElement, skipInvalid: boolean): void {
     const p = preview;
     if (!p) return;
     status.loading('Importing…');
-    void busy(commitBtn, async () => {
+    (btn === commitBtn ? skipBtn : commitBtn).disabled = true;
+    void busy(btn, async () => {
       try {
-        const r = await api.commitImport(event.id, text);
+        const r = await api.commitImport(event.id, text, skipInvalid);
         if (!alive) return;
-        status.ok(`Imported ${r.created} attendee${r.created === 1 ? '' : 's'} from ${source}.`);
-        clear(result, h('a', { class: 'btn', href: `#/events/${encodeURIComponent(event.id)}/people` }, 'See the attendees →'));
+        const imported = `Imported ${plural(r.created, 'attendee')} from ${source}`;
+        const people = h('a', { class: 'btn', href: `#/events/${encodeURIComponent(event.id)}/people` }, 'See the attendees →');
+        if (r.skipped.length > 0) {
+          status.ok(`${imported}; skipped ${plural(r.skipped.length, 'row')} with problems (see the list).`);
+          clear(result, problemTable(r.skipped, 'Rows left out'), people);
+        } else {
+          status.ok(`${imported}.`);
+          clear(result, people);
+        }
         preview = null;
         fileInput.value = '';
       } catch (e) {
@@ -162,9 +187,14 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
         else status.error(e);
       }
     }).finally(() => {
-      if (preview === null) commitBtn.disabled = true;
+      // `busy` re-enabled the button it held: set both as the preview now allows.
+      commitBtn.disabled = preview === null || !committable;
+      skipBtn.disabled = false;
+      if (preview === null) skipBtn.hidden = true;
     });
-  });
+  }
+  commitBtn.addEventListener('click', () => commit(commitBtn, false));
+  skipBtn.addEventListener('click', () => commit(skipBtn, true));
 
   root.append(
     h(
@@ -188,7 +218,7 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
         h('code', {}, 'badge'),
         ', ',
         h('code', {}, 'hidden'),
-        '. The import adds every row or none.',
+        '. The import adds every row or none; when only some rows have problems, you can import the others.',
       ),
       h(
         'div',
@@ -197,7 +227,7 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
         h('div', { class: 'field' }, h('label', { for: 'csv-paste' }, 'Or paste the rows'), paste, h('div', { class: 'row' }, previewBtn)),
       ),
     ),
-    h('section', { class: 'card', 'aria-label': 'Preview' }, h('div', { class: 'row spread' }, status.el, commitBtn), result),
+    h('section', { class: 'card', 'aria-label': 'Preview' }, h('div', { class: 'row spread' }, status.el, h('div', { class: 'row' }, skipBtn, commitBtn)), result),
   );
   status.ok('Choose a file or paste rows to see a preview.');
   return () => {

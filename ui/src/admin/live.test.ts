@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage } from '../bindings/ServerMessage';
 import { AdminLive, parseFrame, type SocketLike } from './live';
-import { badgeReader, badgeUrl, liveSocketUrl, ReaderError } from './backend';
+import { badgeReader, badgeUrl, liveSocketUrl, ReaderError, wallOpener } from './backend';
 
 class FakeSocket implements SocketLike {
   onopen: SocketLike['onopen'] = null;
@@ -104,12 +104,49 @@ describe('backend', () => {
     });
     expect(reader).not.toBeNull();
     await expect(reader?.waitBadge(1000)).resolves.toEqual({ uid: '04A1B2C3', uri: null, tagType: 'ntag215' });
-    const err = await reader?.writeBadge('https://x/p/1', 2000).catch((e: unknown) => e);
+    const err = await reader?.writeBadge('https://x/p/1', 2000, '04A1B2C3', false).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReaderError);
     expect(err).toMatchObject({ code: 'timeout', message: 'No badge was tapped in 30 s.' });
     expect(calls).toEqual([
       ['admin_wait_badge', { timeoutMs: 1000 }],
-      ['admin_write_badge', { url: 'https://x/p/1', timeoutMs: 2000 }],
+      ['admin_write_badge', { url: 'https://x/p/1', timeoutMs: 2000, expectUid: '04A1B2C3', replace: false }],
     ]);
+  });
+
+  it('writes only onto the badge that was checked, and says why the app refused', async () => {
+    const reader = badgeReader({
+      __TAURI__: {
+        core: {
+          invoke: async (_cmd: string, args?: Record<string, unknown>) => {
+            if (args?.replace !== true) throw { code: 'badge_in_use', message: 'This badge already holds another link.' };
+            return args.expectUid === '04A1B2C3' ? { uid: '04A1B2C3' } : {};
+          },
+        },
+      },
+    });
+    await expect(reader?.writeBadge('https://x/p/1', 2000, '04A1B2C3', false)).rejects.toMatchObject({ code: 'badge_in_use' });
+    await expect(reader?.writeBadge('https://x/p/1', 2000, '04A1B2C3', true)).resolves.toEqual({ uid: '04A1B2C3' });
+    await expect(reader?.writeBadge('https://x/p/1', 2000, '04FFFFFF', true)).rejects.toMatchObject({
+      message: 'The reader wrote the badge but did not say its UID.',
+    });
+  });
+
+  it('opens walls in a window of the app, and leaves plain browsers to the link', async () => {
+    expect(wallOpener({})).toBeNull();
+    const calls: Array<[string, unknown]> = [];
+    const open = wallOpener({
+      __TAURI__: {
+        core: {
+          invoke: async (cmd: string, args?: Record<string, unknown>) => {
+            calls.push([cmd, args]);
+            if (args?.event === 'gone') throw { code: 'not_configured', message: 'No server is configured.' };
+            return null;
+          },
+        },
+      },
+    });
+    await open?.('summit');
+    expect(calls).toEqual([['admin_open_wall', { event: 'summit' }]]);
+    await expect(open?.('gone')).rejects.toThrow('No server is configured.');
   });
 });

@@ -10,10 +10,17 @@ import {
   eventToForm,
   formToCreate,
   formToUpdate,
+  looksLikeEmail,
   normaliseUid,
   parseHash,
   placeHash,
+  placeWalkInErrors,
+  placeWalkInRefusal,
+  planBadge,
   sortDevices,
+  walkInFieldOf,
+  walkInProfile,
+  type WalkInForm,
 } from './model';
 
 describe('admin places', () => {
@@ -112,5 +119,84 @@ describe('small words and figures', () => {
   it('scales taps per minute to the busiest minute', () => {
     expect(bars([0, 2, 4])).toEqual([0, 0.5, 1]);
     expect(bars([0, 0])).toEqual([0, 0]);
+  });
+});
+
+describe('walk-in attendees', () => {
+  const form = (over: Partial<WalkInForm> = {}): WalkInForm => ({ name: '', email: '', company: '', major: '', badge: '', ...over });
+
+  it('creates a profile from the filled fields only, with the badge normalised', () => {
+    expect(walkInProfile(form({ name: ' Ada Lovelace ', email: ' ada@example.org ' }))).toEqual({
+      ok: true,
+      profile: { name: 'Ada Lovelace', email: 'ada@example.org' },
+    });
+    expect(walkInProfile(form({ name: 'Ada', email: 'ada@example.org', company: 'Engines', major: 'Maths', badge: '04:a1:b2:c3' }))).toEqual({
+      ok: true,
+      profile: { name: 'Ada', email: 'ada@example.org', company: 'Engines', major: 'Maths', tags: ['04A1B2C3'] },
+    });
+  });
+
+  it('says what to fix before anything is sent', () => {
+    const r = walkInProfile(form({ email: 'not-an-email', badge: '04A1' }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors).sort()).toEqual(['badge', 'email', 'name']);
+    expect(r.errors.badge).toContain('4, 7 or 10 bytes');
+    expect(looksLikeEmail('a@b')).toBe(true);
+    expect(looksLikeEmail('a b@c')).toBe(false);
+  });
+
+  it('puts the server’s field problems on the form’s fields', () => {
+    const placed = placeWalkInErrors([
+      { field: 'email', message: 'email "x" is not a valid e-mail address' },
+      { field: 'tags', message: 'badge 04ZZ is not hex' },
+      { field: 'avatar', message: 'avatar must be a web address' },
+    ]);
+    expect(placed.fields).toEqual({ email: 'email "x" is not a valid e-mail address', badge: 'badge 04ZZ is not hex' });
+    expect(placed.other).toEqual([{ field: 'avatar', message: 'avatar must be a web address' }]);
+  });
+
+  it('puts a refusal without details on the field its message names', () => {
+    // The server's 409 for a taken e-mail carries only a message.
+    expect(placeWalkInRefusal([], 'email grace@example.org is already used by Grace Hopper in this event')).toEqual({
+      fields: { email: 'email grace@example.org is already used by Grace Hopper in this event' },
+      other: [],
+    });
+    expect(placeWalkInRefusal([], 'badge 04A1B2C3 is already bound to Dee Okafor (p1)').fields).toEqual({
+      badge: 'badge 04A1B2C3 is already bound to Dee Okafor (p1)',
+    });
+    expect(walkInFieldOf('tag UID "04" must be 4, 7 or 10 bytes of hex (for example 04A1B2C3D4E5F6)')).toBe('badge');
+    expect(walkInFieldOf('name must not be empty')).toBe('name');
+    // Not about a field of the form: the message stays in the status line.
+    expect(walkInFieldOf('a profile with id "x" already exists')).toBeNull();
+    expect(walkInFieldOf('emails are closed')).toBeNull();
+    expect(placeWalkInRefusal([], 'Cannot reach the server.')).toEqual({ fields: {}, other: [] });
+    // Details, when the server sends them, win over the message.
+    expect(placeWalkInRefusal([{ field: 'name', message: 'name must not be empty' }], 'email x is already used').fields).toEqual({
+      name: 'name must not be empty',
+    });
+  });
+});
+
+describe('enrolling a badge', () => {
+  const me = { id: 'p1' };
+  const url = 'https://wall.example.org/p/p1?k=00ff';
+  const bob = { id: 'p2', name: 'Bob Builder', avatar: null, major: null, company: null };
+
+  it('writes a blank badge, and only binds one that holds this person’s link', () => {
+    expect(planBadge(null, null, me, url)).toEqual({ kind: 'write' });
+    expect(planBadge(null, { ...bob, id: 'p1' }, me, url)).toEqual({ kind: 'write' });
+    expect(planBadge(url, null, me, url)).toEqual({ kind: 'bind' });
+  });
+
+  it('asks before taking someone else’s badge or overwriting another link', () => {
+    expect(planBadge(null, bob, me, url)).toEqual({ kind: 'ask', reasons: ['This badge already belongs to Bob Builder.'], owner: bob });
+    expect(planBadge('https://elsewhere.example/x', null, me, url)).toEqual({
+      kind: 'ask',
+      reasons: ['This badge already holds another link (https://elsewhere.example/x).'],
+      owner: null,
+    });
+    const both = planBadge('https://wall.example.org/p/p2?k=11', bob, me, url);
+    expect(both.kind === 'ask' && both.reasons.length).toBe(2);
   });
 });

@@ -1,8 +1,12 @@
-// The admin screens' logic that needs no DOM: where the organiser is, form checks, badge UIDs, device status.
+// The admin screens' logic that needs no DOM: where the organiser is, form checks, badge UIDs and what to do with
+// a badge before writing it, device status.
 
 import type { CreateEvent } from '../bindings/CreateEvent';
+import type { CreateProfile } from '../bindings/CreateProfile';
 import type { Device } from '../bindings/Device';
 import type { Event } from '../bindings/Event';
+import type { FieldError } from '../bindings/FieldError';
+import type { Person } from '../bindings/Person';
 import type { Presence } from '../bindings/Presence';
 import type { UpdateEvent } from '../bindings/UpdateEvent';
 
@@ -54,6 +58,101 @@ export function normaliseUid(input: string): { ok: true; uid: string } | { ok: f
     };
   }
   return { ok: true, uid: hex };
+}
+
+/** What the server takes for an e-mail: something, one @, something (no spaces). */
+export function looksLikeEmail(s: string): boolean {
+  return /^[^@\s]+@[^@\s]+$/.test(s.trim());
+}
+
+export interface WalkInForm {
+  name: string;
+  email: string;
+  company: string;
+  major: string;
+  /** A badge UID to bind at once, or empty. */
+  badge: string;
+}
+
+export type WalkInErrors = Partial<Record<keyof WalkInForm, string>>;
+
+/** The profile a walk-in form creates, or what to fix first (checked as the server would, before sending). */
+export function walkInProfile(f: WalkInForm): { ok: true; profile: CreateProfile } | { ok: false; errors: WalkInErrors } {
+  const errors: WalkInErrors = {};
+  const name = f.name.trim();
+  const email = f.email.trim();
+  if (!name) errors.name = 'A name is needed.';
+  if (!looksLikeEmail(email)) errors.email = 'Use an e-mail like ada@example.org: the server tells attendees apart by it.';
+  const uid = f.badge.trim() ? normaliseUid(f.badge) : null;
+  if (uid && !uid.ok) errors.badge = uid.message;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const profile: CreateProfile = { name, email };
+  if (f.company.trim()) profile.company = f.company.trim();
+  if (f.major.trim()) profile.major = f.major.trim();
+  if (uid?.ok) profile.tags = [uid.uid];
+  return { ok: true, profile };
+}
+
+const WALK_IN_FIELD: Record<string, keyof WalkInForm> = {
+  name: 'name',
+  email: 'email',
+  company: 'company',
+  major: 'major',
+  tags: 'badge',
+  badge: 'badge',
+};
+
+/** A refusal's per-field problems (a 422's `details`) on the walk-in form's fields; those of other fields apart. */
+export function placeWalkInErrors(details: FieldError[]): { fields: WalkInErrors; other: FieldError[] } {
+  const fields: WalkInErrors = {};
+  const other: FieldError[] = [];
+  for (const d of details) {
+    const f = WALK_IN_FIELD[d.field];
+    if (f) fields[f] = fields[f] ? `${fields[f]} ${d.message}` : d.message;
+    else other.push(d);
+  }
+  return { fields, other };
+}
+
+/**
+ * The walk-in field a refusal's message is about, as the server words it: `email … is already used by …` (a 409
+ * that carries no `details`), `name must not be empty`, `badge … is already bound to …`, `tag UID … must be …`.
+ */
+export function walkInFieldOf(message: string): keyof WalkInForm | null {
+  const m = /^(name|email|company|major|badge|tag)\b/.exec(message.trim());
+  return m?.[1] ? (WALK_IN_FIELD[m[1] === 'tag' ? 'tags' : m[1]] ?? null) : null;
+}
+
+/**
+ * Where a refused walk-in's problems go: its `details` by field, or, when it has none (the server answers a
+ * conflict or a single check with a message only), that message on the field it names.
+ */
+export function placeWalkInRefusal(details: FieldError[], message: string): { fields: WalkInErrors; other: FieldError[] } {
+  if (details.length > 0) return placeWalkInErrors(details);
+  const f = walkInFieldOf(message);
+  return f ? { fields: { [f]: message }, other: [] } : { fields: {}, other: [] };
+}
+
+/** What enrolment does with the badge on the reader before putting a person's link on it. */
+export type BadgePlan =
+  /** Blank, or this person's without a link: write the link, then bind. */
+  | { kind: 'write' }
+  /** It holds this person's link already: bind only. */
+  | { kind: 'bind' }
+  /** Someone else's, or holding another link: only once the organiser confirms, in these words. */
+  | { kind: 'ask'; reasons: string[]; owner: Person | null };
+
+/**
+ * Decides from the link the badge holds (`uri`) and who it is bound to (`owner`) whether writing `url` for the
+ * person `me` would overwrite something.
+ */
+export function planBadge(uri: string | null, owner: Person | null, me: { id: string }, url: string): BadgePlan {
+  const other = owner !== null && owner.id !== me.id ? owner : null;
+  const reasons: string[] = [];
+  if (other) reasons.push(`This badge already belongs to ${other.name}.`);
+  if (uri !== null && uri !== url) reasons.push(`This badge already holds another link (${uri}).`);
+  if (reasons.length > 0) return { kind: 'ask', reasons, owner: other };
+  return uri === url ? { kind: 'bind' } : { kind: 'write' };
 }
 
 export interface EventForm {

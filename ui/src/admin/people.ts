@@ -1,11 +1,13 @@
-// Attendees: search, edit, hide or unhide, delete, and bind badges (with the app's reader, or a typed UID).
+// Attendees: search, add a walk-in, edit, hide or unhide, delete, and bind badges (with the app's reader, or a
+// typed UID). Writing a badge never overwrites someone else's badge or another link unless the organiser says so.
 
 import type { Profile } from '../bindings/Profile';
 import type { UpdateProfile } from '../bindings/UpdateProfile';
-import { describeError } from './api';
-import { badgeUrl } from './backend';
+import { ApiError, describeError } from './api';
+import { badgeUrl, type BadgeReader } from './backend';
+import { describeFieldError } from './csv';
 import { StatusLine, busy, clear, confirmDialog, debounce, field, h, setFieldError, uid } from './dom';
-import { normaliseUid } from './model';
+import { looksLikeEmail, normaliseUid, placeWalkInRefusal, planBadge, walkInProfile, type WalkInErrors, type WalkInForm } from './model';
 import type { EventCtx } from './view';
 
 const PAGE = 50;
@@ -57,7 +59,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       total === 0
         ? q
           ? `Nobody matches “${q}”.`
-          : 'No attendees yet. Import a CSV file to add them.'
+          : 'No attendees yet. Import a CSV file, or add them one by one above.'
         : `${from}–${to} of ${total}${q ? ` matching “${q}”` : ''}`;
     prev.disabled = offset === 0;
     next.disabled = offset + items.length >= total;
@@ -109,6 +111,77 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       h('td', { class: 'mono' }, p.tags.length ? p.tags.join(' ') : h('span', { class: 'muted' }, 'none')),
       h('td', { class: 'actions' }, editBtn, hideBtn, delBtn),
     );
+  }
+
+  /** Someone who registers at the door: one profile, then shown in the list with "Edit & badges" at hand. */
+  function walkInCard(): HTMLElement {
+    const inputs: Record<keyof WalkInForm, HTMLInputElement> = {
+      name: h('input', { autocomplete: 'off', required: true, maxlength: 200 }),
+      email: h('input', { type: 'email', autocomplete: 'off', required: true }),
+      company: h('input', { autocomplete: 'off' }),
+      major: h('input', { autocomplete: 'off' }),
+      badge: h('input', { class: 'mono', placeholder: '04A1B2C3D4E5F6', autocomplete: 'off', spellcheck: 'false' }),
+    };
+    const fields = {
+      name: field('Name', inputs.name),
+      email: field('E-mail', inputs.email),
+      company: field('Company', inputs.company),
+      major: field('Major', inputs.major),
+      badge: field('Badge UID (optional)', inputs.badge, 'Type it or scan it with a USB reader, or bind a badge afterwards with “Edit & badges”.'),
+    };
+    const keys = Object.keys(inputs) as Array<keyof WalkInForm>;
+    const showErrors = (errors: WalkInErrors): void => {
+      for (const k of keys) setFieldError(inputs[k], fields[k].error, errors[k]);
+      const first = keys.find((k) => errors[k]);
+      if (first) inputs[first].focus();
+    };
+    const added = new StatusLine();
+    const add = h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add attendee');
+    const form = h(
+      'form',
+      { class: 'walkin-form', novalidate: true },
+      h('div', { class: 'grid2' }, fields.name.wrap, fields.email.wrap, fields.company.wrap, fields.major.wrap),
+      fields.badge.wrap,
+      added.el,
+      h('div', { class: 'row' }, add),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const checked = walkInProfile({
+        name: inputs.name.value,
+        email: inputs.email.value,
+        company: inputs.company.value,
+        major: inputs.major.value,
+        badge: inputs.badge.value,
+      });
+      if (!checked.ok) {
+        showErrors(checked.errors);
+        return;
+      }
+      showErrors({});
+      added.loading('Adding…');
+      void busy(add, async () => {
+        try {
+          const created = await api.createProfile(event.id, checked.profile);
+          const badge = created.tags.length > 0 ? ` with badge ${created.tags.join(', ')}` : '';
+          added.ok(`${created.name} was added${badge}. They are shown in the list below.`);
+          form.reset();
+          search.value = created.email;
+          q = created.email;
+          offset = 0;
+          await load();
+        } catch (e) {
+          // A refusal (409: the e-mail or badge is taken; 422: a check failed) goes next to the field it is about.
+          const refused = e instanceof ApiError && (e.status === 409 || e.status === 422);
+          const placed = refused ? placeWalkInRefusal(e.details, e.message) : { fields: {}, other: [] };
+          showErrors(placed.fields);
+          if (placed.other.length > 0) added.error(placed.other.map(describeFieldError).join(' '));
+          else if (Object.keys(placed.fields).length > 0) added.error('Nobody was added: fix the fields marked above.');
+          else added.error(e);
+        }
+      });
+    });
+    return h('details', { class: 'card walkin' }, h('summary', {}, 'Add a walk-in attendee'), form);
   }
 
   function editDialog(initial: Profile): void {
@@ -187,6 +260,48 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       }
     });
 
+    /** Unbinds the badge `badgeUid` from the person `ownerId`, so it can be bound to this one. */
+    async function takeFrom(ownerId: string, badgeUid: string): Promise<void> {
+      const owner = await api.profile(event.id, ownerId);
+      await api.updateProfile(event.id, ownerId, { tags: owner.tags.filter((t) => t !== badgeUid) });
+    }
+
+    /**
+     * Reads the badge on the reader, checks on the server who wears it, and writes this person's link onto it: at
+     * once when it is blank, only after "Replace it" when it is someone else's or holds another link.
+     */
+    async function enrol(reader: BadgeReader): Promise<void> {
+      try {
+        const url = badgeUrl(await badgeLink);
+        const tapped = await reader.waitBadge(READER_TIMEOUT_MS);
+        badgeStatus.loading('Checking the badge…');
+        const plan = planBadge(tapped.uri, await api.personByBadge(event.id, tapped.uid), p, url);
+        if (plan.kind === 'bind') {
+          await bind(tapped.uid, 'read (it already holds this link)');
+          return;
+        }
+        if (plan.kind === 'ask') {
+          const loses = plan.owner ? ` ${plan.owner.name} will no longer have it.` : '';
+          const yes = await confirmDialog({
+            title: 'Replace what is on this badge?',
+            body: `${plan.reasons.join(' ')} Replace it with ${p.name}’s link?${loses} Keep the badge on the reader.`,
+            confirm: 'Replace it',
+            danger: true,
+          });
+          if (!yes) {
+            badgeStatus.ok('Nothing was written: the badge is as it was.');
+            return;
+          }
+        }
+        badgeStatus.loading('Writing the badge… keep it on the reader.');
+        const written = await reader.writeBadge(url, READER_TIMEOUT_MS, tapped.uid, plan.kind === 'ask');
+        if (plan.kind === 'ask' && plan.owner) await takeFrom(plan.owner.id, written.uid);
+        await bind(written.uid, 'written');
+      } catch (e) {
+        badgeStatus.error(describeError(e));
+      }
+    }
+
     // The badge's link comes from the server, which holds the key it carries.
     const badgeLink = api.badgeLink(event.id, p.id);
     const linkCode = h('code', { class: 'select-all' }, '…');
@@ -216,14 +331,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       const write = h('button', { class: 'btn', type: 'button' }, 'Write a blank badge');
       write.addEventListener('click', () => {
         badgeStatus.loading('Hold a blank badge on the reader…');
-        void busy(write, async () => {
-          try {
-            const r = await reader.writeBadge(badgeUrl(await badgeLink), READER_TIMEOUT_MS);
-            await bind(r.uid, 'written');
-          } catch (e) {
-            badgeStatus.error(describeError(e));
-          }
-        }, 'Waiting for a blank badge…');
+        void busy(write, () => enrol(reader), 'Waiting for a blank badge…');
       });
       readerTools.push(h('div', { class: 'row' }, tap, write));
     }
@@ -264,8 +372,8 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       const nm = name.value.trim();
       const em = email.value.trim();
       setFieldError(name, fName.error, nm ? undefined : 'A name is needed.');
-      setFieldError(email, fEmail.error, /^[^@\s]+@[^@\s]+$/.test(em) ? undefined : 'Use an e-mail like ada@example.org.');
-      if (!nm || !/^[^@\s]+@[^@\s]+$/.test(em)) return;
+      setFieldError(email, fEmail.error, looksLikeEmail(em) ? undefined : 'Use an e-mail like ada@example.org.');
+      if (!nm || !looksLikeEmail(em)) return;
       const opt = (v: string) => (v.trim() ? v.trim() : null);
       const change: UpdateProfile = { name: nm, email: em, company: opt(company.value), major: opt(major.value), avatar: opt(avatar.value) };
       saveStatus.loading('Saving…');
@@ -307,6 +415,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
   });
 
   root.append(
+    walkInCard(),
     h(
       'section',
       { class: 'card' },

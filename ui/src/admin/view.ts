@@ -4,8 +4,10 @@
 import './admin.css';
 import type { Event } from '../bindings/Event';
 import { AdminApi } from './api';
-import { badgeReader, liveSocketUrl, serverOrigin, type BadgeReader } from './backend';
-import { StatusLine, clear, h } from './dom';
+import { qrCanvas } from '../qr';
+import { badgeReader, desktopConfig, liveSocketUrl, serverOrigin, wallOpener, type BadgeReader } from './backend';
+import { StatusLine, clear, h, uid } from './dom';
+import { embeddedNotice, firstLoginSentence, joinLine, joinSentence, type EmbeddedNotice } from './embedded';
 import { AdminLive, type LiveStatus } from './live';
 import { TABS, TAB_LABELS, parseHash, placeHash, type Place, type Tab } from './model';
 import { renderNewEvent, renderSettings } from './events';
@@ -63,6 +65,11 @@ export function mountAdmin(root: HTMLElement): () => void {
   document.title = 'livewall admin';
   const api = new AdminApi(serverOrigin(), null);
   const reader = badgeReader();
+  const openWall = wallOpener();
+  // Asked once per page load and kept in memory only: the first answer of the app's life carries the generated
+  // admin password, which must not outlive this page.
+  const desktop = desktopConfig();
+  const notice: Promise<EmbeddedNotice | null> = desktop ? desktop.then(embeddedNotice) : Promise.resolve(null);
   let session = loadSession();
   let events: Event[] = [];
   let live: AdminLive | null = null;
@@ -112,6 +119,15 @@ export function mountAdmin(root: HTMLElement): () => void {
     );
     user.id = 'login-user';
     pass.id = 'login-pass';
+    let userTyped = false;
+    user.addEventListener('input', () => (userTyped = true), { once: true });
+    const serverBox = h('div', { class: 'login-server', hidden: true });
+    void notice.then((n) => {
+      if (!n || !serverBox.isConnected) return;
+      clear(serverBox, embeddedLoginBox(n));
+      serverBox.hidden = false;
+      if (n.firstLogin && n.username && !userTyped) user.value = n.username;
+    });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       if (!pass.value) {
@@ -139,7 +155,7 @@ export function mountAdmin(root: HTMLElement): () => void {
         });
     });
     shell.classList.remove('admin-shell');
-    clear(shell, h('main', { class: 'login-page' }, form));
+    clear(shell, h('main', { class: 'login-page' }, h('div', { class: 'login-stack' }, serverBox, form)));
     pass.focus();
   }
 
@@ -147,6 +163,13 @@ export function mountAdmin(root: HTMLElement): () => void {
   const sidebar = h('nav', { class: 'sidebar', 'aria-label': 'Events' });
   const main = h('main', { class: 'content', id: 'admin-main', tabindex: -1 });
   const listStatus = new StatusLine();
+  // Where devices join, when this laptop is the server: filled once the app answers, kept across re-renders.
+  const sideJoin = h('div', { class: 'side-join', hidden: true });
+  void notice.then((n) => {
+    if (!n) return;
+    clear(sideJoin, joinBlock(n));
+    sideJoin.hidden = false;
+  });
 
   async function loadEvents(): Promise<void> {
     listStatus.loading('Loading events…');
@@ -190,6 +213,7 @@ export function mountAdmin(root: HTMLElement): () => void {
         h('strong', {}, 'livewall'),
         h('button', { class: 'btn btn-small btn-ghost', type: 'button', onclick: () => logout() }, 'Log out'),
       ),
+      sideJoin,
       h('a', { class: 'btn btn-primary new-event', href: '#/' }, '+ New event'),
       h('h2', { class: 'side-title' }, 'Events'),
       listStatus.el,
@@ -268,6 +292,16 @@ export function mountAdmin(root: HTMLElement): () => void {
       ),
     );
     const wallUrl = `${serverOrigin()}/wall/${encodeURIComponent(event.id)}`;
+    const wallLink = h('a', { class: 'btn btn-small', href: wallUrl, target: '_blank', rel: 'noopener' }, 'Open wall ↗');
+    const wallStatus = new StatusLine();
+    if (openWall) {
+      // The app's admin window opens no new tabs: it opens a wall window instead.
+      wallLink.addEventListener('click', (ev) => {
+        ev.preventDefault();
+        wallStatus.hide();
+        openWall(event.id).catch((e: unknown) => wallStatus.error(e));
+      });
+    }
     const panel = h('section', { class: 'tab-panel', role: 'tabpanel', 'aria-label': TAB_LABELS[place.tab] });
     clear(
       main,
@@ -291,9 +325,10 @@ export function mountAdmin(root: HTMLElement): () => void {
           'div',
           { class: 'row' },
           liveBadge,
-          h('a', { class: 'btn btn-small', href: wallUrl, target: '_blank', rel: 'noopener' }, 'Open wall ↗'),
+          wallLink,
         ),
       ),
+      wallStatus.el,
       tabs,
       panel,
     );
@@ -351,4 +386,40 @@ export function mountAdmin(root: HTMLElement): () => void {
     stopEvent();
     shell.remove();
   };
+}
+
+/** The login screen's box of a laptop that runs the event's server: where others join, and the first login once. */
+function embeddedLoginBox(n: EmbeddedNotice): HTMLElement {
+  const qr = qrCanvas(n.publicUrl, 180);
+  qr.setAttribute('aria-label', `QR code of ${n.publicUrl}`);
+  return h(
+    'section',
+    { class: 'embedded-box card', 'aria-label': 'This laptop is the server' },
+    qr,
+    h(
+      'div',
+      { class: 'grow' },
+      h('p', { class: 'embedded-join' }, joinSentence(n)),
+      n.firstLogin ? h('p', { class: 'first-login', role: 'note' }, firstLoginSentence(n.firstLogin)) : null,
+    ),
+  );
+}
+
+/** The compact line once logged in, with a button that shows (or hides) the QR code of the address. */
+function joinBlock(n: EmbeddedNotice): HTMLElement[] {
+  const qrId = uid('join-qr');
+  const qrBox = h('div', { class: 'join-qr', id: qrId, hidden: true });
+  const toggle = h('button', { class: 'btn btn-small', type: 'button', 'aria-expanded': 'false', 'aria-controls': qrId }, 'Show QR code');
+  toggle.addEventListener('click', () => {
+    const show = qrBox.hidden;
+    if (show && !qrBox.firstChild) {
+      const qr = qrCanvas(n.publicUrl, 180);
+      qr.setAttribute('aria-label', `QR code of ${n.publicUrl}`);
+      qrBox.append(qr);
+    }
+    qrBox.hidden = !show;
+    toggle.setAttribute('aria-expanded', show ? 'true' : 'false');
+    toggle.textContent = show ? 'Hide QR code' : 'Show QR code';
+  });
+  return [h('p', { class: 'join-line small' }, joinLine(n)), toggle, qrBox];
 }

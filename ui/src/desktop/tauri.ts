@@ -30,18 +30,6 @@ export function commandError(e: unknown): CommandError {
   return { code: 'internal', message: String(e) };
 }
 
-/** What every window may ask about this device (see `commands/common.rs`). */
-export interface DesktopConfig {
-  role: 'kiosk' | 'station' | 'admin' | null;
-  server: string | null;
-  event: string | null;
-  hasToken: boolean;
-  hasExitPin: boolean;
-  embeddedServer: boolean;
-  problem: string | null;
-  version: string;
-}
-
 /** A message for a page opened outside the desktop app. */
 export function notInDesktop(root: HTMLElement, what: string): void {
   const box = document.createElement('div');

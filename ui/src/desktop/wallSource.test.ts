@@ -3,7 +3,8 @@ import type { Snapshot } from '../bindings/Snapshot';
 import type { ServerMessage } from '../bindings/ServerMessage';
 import type { Person } from '../bindings/Person';
 import { WallState } from '../wall/state';
-import { DesktopWallSource, type KioskBridge, type KioskStart } from './wallSource';
+import type { KioskStart } from '../bindings/KioskStart';
+import { asLinkProblem, DesktopWallSource, problemLine, type KioskBridge } from './wallSource';
 
 const person = (id: string): Person => ({ id, name: `Person ${id}`, avatar: null, major: null, company: null });
 
@@ -59,7 +60,7 @@ describe('the kiosk wall source', () => {
     f.send('wall:entry', conn(6, 'b', 'c'));
     f.send('wall:online', true);
     expect(state.links.size).toBe(0);
-    f.answer({ eventId: 'ev', snapshot: snap(5, [['a', 'b']]) });
+    f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: snap(5, [['a', 'b']]) });
     await flush();
     expect(src.fromCache).toBe(true);
     expect(state.links.size).toBe(2);
@@ -79,7 +80,7 @@ describe('the kiosk wall source', () => {
     src.onStatus((s) => seen.push(s));
     src.start();
     await flush();
-    f.answer({ eventId: 'ev', snapshot: snap(5, [['a', 'b']]) });
+    f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: snap(5, [['a', 'b']]) });
     await flush();
     f.send('wall:online', false);
     expect(src.status).toBe('offline');
@@ -95,11 +96,45 @@ describe('the kiosk wall source', () => {
     const src = new DesktopWallSource(state, f.bridge);
     src.start();
     await flush();
-    f.answer({ eventId: 'ev', snapshot: null });
+    f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: null });
     await flush();
     expect(src.fromCache).toBe(false);
     expect(src.status).toBe('loading');
     f.send('wall:snapshot', snap(3, [['a', 'c']]));
     expect(state.links.size).toBe(1);
+  });
+
+  it('tells the staff why it cannot follow the event until the wall is live again', async () => {
+    const state = new WallState();
+    const f = fakeBridge();
+    const src = new DesktopWallSource(state, f.bridge);
+    let heard = 0;
+    src.onStatus(() => heard++);
+    src.start();
+    await flush();
+    f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: snap(5, [['a', 'b']]) });
+    await flush();
+    const before = heard;
+    f.send('wall:problem', { address: 'http://10.0.0.2:8080', what: 'connection refused', fix: 'Check that the server laptop is on.' });
+    expect(heard).toBe(before + 1);
+    expect(src.trouble).toBe('Cannot reach http://10.0.0.2:8080: connection refused. Check that the server laptop is on.');
+    f.send('wall:online', true);
+    expect(src.problem).toBeNull();
+    expect(src.trouble).toBeNull();
+    f.send('wall:problem', { address: 'http://10.0.0.2:8080', what: 'x', fix: 'y' });
+    // While live, a problem is not shown; null means it was fixed.
+    expect(src.trouble).toBeNull();
+    f.send('wall:problem', null);
+    expect(src.problem).toBeNull();
+  });
+});
+
+describe('link problems', () => {
+  it('reads the payload and writes one line', () => {
+    expect(asLinkProblem(null)).toBeNull();
+    expect(asLinkProblem({ address: 'a', what: 1, fix: 'c' })).toBeNull();
+    expect(problemLine({ address: 'http://h:8080', what: 'the token was refused.', fix: 'Ask for a new setup link' })).toBe(
+      'Cannot reach http://h:8080: the token was refused. Ask for a new setup link.',
+    );
   });
 });

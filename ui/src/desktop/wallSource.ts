@@ -1,17 +1,14 @@
 // The kiosk's wall source: the Rust side owns the network and the SQLite cache; this feeds the wall state from
 // what it sends. The cached wall comes back from `kiosk_start` at once (drawn even offline), live updates come as
 // events. Events that arrive before the cached wall was applied are held and applied after it, so the order is
-// always cache, then live.
+// always cache, then live. When Rust cannot follow the event it says why (`wall:problem`), for the staff.
 
+import type { KioskStart } from '../bindings/KioskStart';
+import type { LinkProblem } from '../bindings/LinkProblem';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { FeedStatus } from '../wall/feed';
 import type { WallState } from '../wall/state';
 import type { WallSource } from '../wall/view';
-
-export interface KioskStart {
-  eventId: string;
-  snapshot: Snapshot | null;
-}
 
 /** The parts of the Tauri API the source needs (a fake in unit tests). */
 export interface KioskBridge {
@@ -21,6 +18,24 @@ export interface KioskBridge {
 
 type Held = { kind: 'snapshot'; body: unknown } | { kind: 'entry'; body: unknown };
 
+/** The payload of `wall:problem` when it names a problem; anything else (null: fixed) is none. */
+export function asLinkProblem(p: unknown): LinkProblem | null {
+  if (typeof p !== 'object' || p === null) return null;
+  const o = p as Record<string, unknown>;
+  if (typeof o.address !== 'string' || typeof o.what !== 'string' || typeof o.fix !== 'string') return null;
+  return { address: o.address, what: o.what, fix: o.fix };
+}
+
+function sentence(s: string): string {
+  const t = s.trim();
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
+/** The problem in one line for the kiosk screen: "Cannot reach <address>: <what>. <fix>." */
+export function problemLine(p: LinkProblem): string {
+  return `Cannot reach ${p.address}: ${sentence(p.what)} ${sentence(p.fix)}`;
+}
+
 export class DesktopWallSource implements WallSource {
   status: FeedStatus = 'loading';
   detail = 'waiting for the server';
@@ -28,6 +43,8 @@ export class DesktopWallSource implements WallSource {
   connects = 0;
   /** True once the cached wall (if any) has been drawn. */
   fromCache = false;
+  /** Why the kiosk cannot follow its event, as Rust last said; null when none is known. */
+  problem: LinkProblem | null = null;
 
   private ready = false;
   private held: Held[] = [];
@@ -57,11 +74,20 @@ export class DesktopWallSource implements WallSource {
     this.listeners.clear();
   }
 
+  /** What to tell the staff now: the problem, while the wall is not live. Listeners hear when it changes. */
+  get trouble(): string | null {
+    return this.problem !== null && this.status !== 'live' ? problemLine(this.problem) : null;
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn(this.status);
+  }
+
   private setStatus(s: FeedStatus, detail: string): void {
     const changed = s !== this.status || detail !== this.detail;
     this.status = s;
     this.detail = detail;
-    if (changed) for (const fn of this.listeners) fn(s);
+    if (changed) this.notify();
   }
 
   private async run(): Promise<void> {
@@ -73,9 +99,16 @@ export class DesktopWallSource implements WallSource {
         await this.bridge.listen('wall:online', (p) => {
           if (p === true) {
             this.connects++;
+            this.problem = null;
             this.setStatus('live', '');
           } else if (this.state.loaded) this.setStatus('offline', 'server unreachable');
           else this.setStatus('loading', 'waiting for the server');
+        }),
+      );
+      this.unlisten.push(
+        await this.bridge.listen('wall:problem', (p) => {
+          this.problem = asLinkProblem(p);
+          this.notify();
         }),
       );
       const started = await this.bridge.start();

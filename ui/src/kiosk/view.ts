@@ -1,21 +1,19 @@
 // The kiosk window of the desktop app: the wall, fed by the Rust side (cache first, then live), with the kiosk's
-// locks: no context menu, no zoom, no text selection, and a staff-only exit (Ctrl+Alt+Shift+Q, then the PIN).
+// locks: no context menu, no zoom, no text selection, and staff-only chords (then the PIN): Ctrl+Alt+Shift+Q leaves
+// the kiosk, Ctrl+Alt+Shift+S opens the settings. When the server cannot be reached, the screen says why.
 
 import '../desktop/desktop.css';
 import { mountWall } from '../wall/view';
-import { DesktopWallSource, type KioskStart } from '../desktop/wallSource';
-import { commandError, notInDesktop, tauri, type DesktopConfig, type TauriGlobal } from '../desktop/tauri';
+import { DesktopWallSource } from '../desktop/wallSource';
+import { listenStaffChords } from '../desktop/staffPin';
+import { notInDesktop, tauri } from '../desktop/tauri';
+import type { KioskStart } from '../bindings/KioskStart';
 
 /** What the desktop end-to-end tests and the start-up benchmark read (`window.__livewallKiosk`). */
 export interface KioskTestHook {
   fromCache(): boolean;
   /** `Date.now()` when the first frame with people on it was drawn, or null. */
   firstWallFrameAt(): number | null;
-}
-
-/** True for the documented exit chord. */
-export function isExitChord(e: Pick<KeyboardEvent, 'ctrlKey' | 'altKey' | 'shiftKey' | 'key'>): boolean {
-  return e.ctrlKey && e.altKey && e.shiftKey && e.key.toLowerCase() === 'q';
 }
 
 function lockDown(): void {
@@ -33,46 +31,25 @@ function lockDown(): void {
   window.addEventListener('dragstart', (e) => e.preventDefault());
 }
 
-function exitDialog(root: HTMLElement, t: TauriGlobal, needsPin: boolean): void {
-  if (root.querySelector('.exit-dialog')) return;
-  const box = document.createElement('form');
-  box.className = 'exit-dialog';
-  const h = document.createElement('h2');
-  h.textContent = 'Leave the kiosk?';
-  const input = document.createElement('input');
-  input.type = 'password';
-  input.inputMode = 'numeric';
-  input.placeholder = 'Admin PIN';
-  input.autocomplete = 'off';
-  input.hidden = !needsPin;
-  const msg = document.createElement('p');
-  msg.className = 'exit-message';
-  const row = document.createElement('div');
-  row.className = 'exit-buttons';
-  const cancel = document.createElement('button');
-  cancel.type = 'button';
-  cancel.textContent = 'Stay';
-  const ok = document.createElement('button');
-  ok.type = 'submit';
-  ok.textContent = 'Exit';
-  row.append(cancel, ok);
-  box.append(h, input, msg, row);
-  root.appendChild(box);
-  const close = (): void => box.remove();
-  const timer = window.setTimeout(close, 30_000);
-  cancel.onclick = () => {
-    window.clearTimeout(timer);
-    close();
+/** The standing notice of why the wall cannot follow its event, over the (cached) wall. */
+function troubleBox(): { el: HTMLElement; show(line: string | null): void } {
+  const el = document.createElement('div');
+  el.className = 'kiosk-problem';
+  el.setAttribute('role', 'status');
+  el.hidden = true;
+  const what = document.createElement('p');
+  what.className = 'kiosk-problem-what';
+  const staff = document.createElement('p');
+  staff.className = 'kiosk-problem-staff';
+  staff.textContent = 'Staff: Ctrl+Alt+Shift+S opens the settings.';
+  el.append(what, staff);
+  return {
+    el,
+    show(line) {
+      el.hidden = line === null;
+      what.textContent = line ?? '';
+    },
   };
-  box.onsubmit = (e) => {
-    e.preventDefault();
-    t.core.invoke('kiosk_exit', { pin: needsPin ? input.value : null }).catch((err: unknown) => {
-      msg.textContent = commandError(err).message;
-      input.value = '';
-      input.focus();
-    });
-  };
-  (needsPin ? input : ok).focus();
 }
 
 export function mountKiosk(root: HTMLElement): void {
@@ -84,6 +61,7 @@ export function mountKiosk(root: HTMLElement): void {
   lockDown();
   let source: DesktopWallSource | null = null;
   let firstFrameAt: number | null = null;
+  const trouble = troubleBox();
   const bridge = {
     start: () => t.core.invoke<KioskStart>('kiosk_start'),
     listen: (event: string, fn: (p: unknown) => void) => t.event.listen<unknown>(event, (e) => fn(e.payload)),
@@ -92,7 +70,9 @@ export function mountKiosk(root: HTMLElement): void {
     eventId: '',
     token: null,
     feed: (state) => {
-      source = new DesktopWallSource(state, bridge);
+      const src = new DesktopWallSource(state, bridge);
+      src.onStatus(() => trouble.show(src.trouble));
+      source = src;
       const watch = (): void => {
         if (state.nodes.size > 0) {
           // The frame after the state has people is the first one drawing them.
@@ -102,26 +82,29 @@ export function mountKiosk(root: HTMLElement): void {
         requestAnimationFrame(watch);
       };
       requestAnimationFrame(watch);
-      return source;
+      return src;
     },
   });
+  root.appendChild(trouble.el);
   (window as unknown as { __livewallKiosk?: KioskTestHook }).__livewallKiosk = Object.freeze({
     fromCache: () => source?.fromCache ?? false,
     firstWallFrameAt: () => firstFrameAt,
   });
-  let needsPin = true;
-  t.core
-    .invoke<DesktopConfig>('desktop_config')
-    .then((c) => (needsPin = c.hasExitPin))
-    .catch(() => undefined);
-  window.addEventListener(
-    'keydown',
-    (e) => {
-      if (isExitChord(e)) {
-        e.preventDefault();
-        exitDialog(root, t, needsPin);
-      }
+  listenStaffChords(root, t, [
+    {
+      letter: 'q',
+      title: 'Leave the kiosk?',
+      confirm: 'Exit',
+      // Leaving by accident takes the wall off the screen: always confirm.
+      askWithoutPin: true,
+      run: (pin) => t.core.invoke('kiosk_exit', { pin }),
     },
-    { capture: true },
-  );
+    {
+      letter: 's',
+      title: 'Open the settings?',
+      confirm: 'Open settings',
+      askWithoutPin: false,
+      run: (pin) => t.core.invoke('settings_open', { pin }),
+    },
+  ]);
 }

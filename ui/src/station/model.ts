@@ -1,34 +1,35 @@
 // What the station screen shows, as a pure function of the events the Rust side sends (`station.rs`), so the
 // screen logic is unit-tested without a window.
 
+import type { BadgeRef } from '../bindings/BadgeRef';
 import type { Person } from '../bindings/Person';
+import type { QueueHold } from '../bindings/QueueHold';
+import type { ReaderStatus } from '../bindings/ReaderStatus';
+import type { StationEvent } from '../bindings/StationEvent';
+import type { TapOutcome } from '../bindings/TapOutcome';
 
-export type BadgeRef = { kind: 'uid' | 'profile_id'; value: string };
-export type ReaderStatus = 'searching' | 'ready' | 'no_reader' | 'service_down';
-export type TapOutcome = 'connected' | 'already_connected' | 'refused';
-
-export type StationEvent =
-  | { kind: 'reader'; status: ReaderStatus; readers: string[]; message: string | null }
-  | { kind: 'first'; badge: BadgeRef; timeoutMs: number }
-  | { kind: 'first_person'; badge: BadgeRef; person: Person }
-  | { kind: 'unknown'; badge: BadgeRef }
-  | { kind: 'paired'; key: string; first: BadgeRef; second: BadgeRef }
-  | { kind: 'result'; key: string; outcome: TapOutcome; people: [Person, Person] | null; message: string | null }
-  | { kind: 'cancelled' }
-  | { kind: 'timed_out' }
-  | { kind: 'queue'; waiting: number; reason: string | null }
-  | { kind: 'failure'; message: string };
+type FirstScreen = { kind: 'first'; badge: BadgeRef; person: Person | null; until: number };
+type SendingScreen = { kind: 'sending'; key: string; people: [Person | null, Person | null] };
+/**
+ * What a short notice (a phone, a failed read) goes back to: nothing was recorded, so a first badge still waits
+ * for its partner and a tap being sent is still being sent.
+ */
+type Resumable = FirstScreen | SendingScreen;
 
 export type Screen =
   | { kind: 'idle' }
-  | { kind: 'first'; badge: BadgeRef; person: Person | null; until: number }
+  | FirstScreen
   | { kind: 'unknown'; badge: BadgeRef }
-  | { kind: 'sending'; key: string; people: [Person | null, Person | null] }
+  | { kind: 'phone'; resume: Resumable | null }
+  | { kind: 'read_failed'; message: string; resume: Resumable | null }
+  | SendingScreen
   | { kind: 'queued'; key: string }
   | { kind: 'done'; outcome: TapOutcome; people: [Person, Person] | null; message: string | null }
   | { kind: 'cancelled' }
   | { kind: 'timed_out' }
   | { kind: 'failure'; message: string };
+
+type Notice = Extract<Screen, { kind: 'phone' | 'read_failed' }>;
 
 export interface StationModel {
   screen: Screen;
@@ -36,7 +37,9 @@ export interface StationModel {
   readers: string[];
   readerMessage: string | null;
   waiting: number;
-  /** When the current screen goes back to idle (ms, the caller's clock), or null to stay. */
+  /** Why the waiting taps are not being delivered, when delivery stopped. */
+  hold: QueueHold | null;
+  /** When the current screen ends (ms, the caller's clock), or null to stay. */
   resetAt: number | null;
   /** Sound to play for the last event, if any. */
   sound: 'success' | 'failure' | 'tick' | null;
@@ -48,6 +51,7 @@ export const initialModel: StationModel = {
   readers: [],
   readerMessage: null,
   waiting: 0,
+  hold: null,
   resetAt: null,
   sound: null,
 };
@@ -59,9 +63,28 @@ function sameBadge(a: BadgeRef, b: BadgeRef): boolean {
   return a.kind === b.kind && a.value === b.value;
 }
 
+function isNotice(s: Screen): s is Notice {
+  return s.kind === 'phone' || s.kind === 'read_failed';
+}
+
+/** The pairing state behind the screen: what a notice covers, else the screen itself. */
+function beneath(s: Screen): Screen {
+  return isNotice(s) ? (s.resume ?? { kind: 'idle' }) : s;
+}
+
+function resumable(s: Screen): Resumable | null {
+  return s.kind === 'first' || s.kind === 'sending' ? s : null;
+}
+
+/** Shows a short notice over whatever the pairing is doing, to come back to it after. */
+function notice(m: StationModel, screen: Notice, now: number): StationModel {
+  return { ...m, screen, resetAt: now + NOTICE_MS, sound: 'failure' };
+}
+
 /** The model after `ev` at time `now`. */
 export function reduce(m: StationModel, ev: StationEvent, now: number): StationModel {
   const base = { ...m, sound: null };
+  const under = beneath(m.screen);
   switch (ev.kind) {
     case 'reader':
       return { ...base, reader: ev.status, readers: ev.readers, readerMessage: ev.message };
@@ -72,22 +95,28 @@ export function reduce(m: StationModel, ev: StationEvent, now: number): StationM
         resetAt: now + ev.timeoutMs,
         sound: 'tick',
       };
-    case 'first_person':
-      if (m.screen.kind === 'first' && sameBadge(m.screen.badge, ev.badge))
-        return { ...base, screen: { ...m.screen, person: ev.person } };
-      return base;
+    case 'first_person': {
+      if (under.kind !== 'first' || !sameBadge(under.badge, ev.badge)) return base;
+      const first = { ...under, person: ev.person };
+      return { ...base, screen: isNotice(m.screen) ? { ...m.screen, resume: first } : first };
+    }
     case 'unknown':
-      // Only while that badge is still the one waiting: a late answer must not hide a newer screen.
-      if (m.screen.kind === 'first' && sameBadge(m.screen.badge, ev.badge))
+      // The station has already forgotten the badge, so its 'first' screen (if any) is over. A late answer for a
+      // badge no longer waiting must not hide a newer screen, though.
+      if ((under.kind === 'first' && sameBadge(under.badge, ev.badge)) || under.kind === 'idle')
         return { ...base, screen: { kind: 'unknown', badge: ev.badge }, resetAt: now + NOTICE_MS, sound: 'failure' };
       return base;
+    case 'phone':
+      return notice(base, { kind: 'phone', resume: resumable(under) }, now);
+    case 'read_failed':
+      return notice(base, { kind: 'read_failed', message: ev.message, resume: resumable(under) }, now);
     case 'paired': {
-      const first = m.screen.kind === 'first' ? m.screen.person : null;
+      const first = under.kind === 'first' ? under.person : null;
       return { ...base, screen: { kind: 'sending', key: ev.key, people: [first, null] }, resetAt: null };
     }
     case 'result': {
-      const showing = (m.screen.kind === 'sending' || m.screen.kind === 'queued') && m.screen.key === ev.key;
-      const sound = ev.outcome === 'refused' ? 'failure' : 'success';
+      const showing = (under.kind === 'sending' || under.kind === 'queued') && under.key === ev.key;
+      const sound = outcomeTone(ev.outcome);
       if (!showing) return { ...base, sound: m.screen.kind === 'idle' ? sound : null };
       return {
         ...base,
@@ -97,10 +126,10 @@ export function reduce(m: StationModel, ev: StationEvent, now: number): StationM
       };
     }
     case 'queue': {
-      const next = { ...base, waiting: ev.waiting };
-      // Still sending after a round that could not reach the server: the tap is safe, say so.
-      if (m.screen.kind === 'sending' && ev.waiting > 0)
-        return { ...next, screen: { kind: 'queued', key: m.screen.key }, resetAt: now + RESULT_MS, sound: 'success' };
+      const next = { ...base, waiting: ev.waiting, hold: ev.waiting > 0 ? ev.hold : null };
+      // Still sending after a round that could not deliver it: the tap is safe, say so.
+      if (under.kind === 'sending' && ev.waiting > 0)
+        return { ...next, screen: { kind: 'queued', key: under.key }, resetAt: now + RESULT_MS, sound: 'success' };
       return next;
     }
     case 'cancelled':
@@ -112,10 +141,79 @@ export function reduce(m: StationModel, ev: StationEvent, now: number): StationM
   }
 }
 
-/** Back to idle once the screen's time is up. */
+/** Once the screen's time is up: back to what a notice covered if it still runs, else idle. */
 export function tick(m: StationModel, now: number): StationModel {
-  if (m.resetAt !== null && now >= m.resetAt) return { ...m, screen: { kind: 'idle' }, resetAt: null, sound: null };
-  return m;
+  if (m.resetAt === null || now < m.resetAt) return m;
+  const resume = isNotice(m.screen) ? m.screen.resume : null;
+  if (resume?.kind === 'first' && resume.until > now) return { ...m, screen: resume, resetAt: resume.until, sound: null };
+  if (resume?.kind === 'sending') return { ...m, screen: resume, resetAt: null, sound: null };
+  return { ...m, screen: { kind: 'idle' }, resetAt: null, sound: null };
+}
+
+/** How a screen looks: a refused tap is a failure like any other, never in the success colour. */
+export type Tone = 'calm' | 'success' | 'waiting' | 'failure';
+
+function outcomeTone(outcome: TapOutcome): 'success' | 'failure' {
+  return outcome === 'refused' ? 'failure' : 'success';
+}
+
+export function screenTone(s: Screen): Tone {
+  switch (s.kind) {
+    case 'done':
+      return outcomeTone(s.outcome);
+    case 'queued':
+      return 'waiting';
+    case 'unknown':
+    case 'phone':
+    case 'read_failed':
+    case 'timed_out':
+    case 'failure':
+      return 'failure';
+    case 'idle':
+    case 'first':
+    case 'sending':
+    case 'cancelled':
+      return 'calm';
+  }
+}
+
+function taps(n: number): string {
+  return `${n} tap${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The standing line about taps that cannot be delivered and what staff can do about it, or null while delivery
+ * works. Every kind of hold keeps the taps; only the fix differs.
+ */
+export function holdBanner(waiting: number, hold: QueueHold | null, eventId: string): string | null {
+  if (waiting <= 0 || hold === null) return null;
+  const head = `${taps(waiting)} waiting`;
+  const kept = 'They are saved on this station and will be sent once this is fixed.';
+  switch (hold.kind) {
+    case 'token_refused':
+      return `${head}: this station’s token was refused. Ask the organiser for a new setup link, then open the settings (Ctrl+Alt+Shift+S). ${kept}`;
+    case 'event_not_found':
+      return `${head}: the server has no event “${eventId}”. Check the event in the settings (Ctrl+Alt+Shift+S). ${kept}`;
+    case 'unreachable':
+      return `${head}: the server cannot be reached. They will be sent when it is back.`;
+    case 'server_busy':
+      return `${head}: the server is busy; retrying.`;
+    case 'other':
+      return `${head}: ${hold.message} ${kept}`;
+  }
+}
+
+/** What the 'Saved!' screen tells the two people, given why their tap waits. */
+export function queuedNote(hold: QueueHold | null): string {
+  switch (hold?.kind) {
+    case undefined:
+    case 'server_busy':
+      return 'The network is slow: your connection will appear on the wall shortly.';
+    case 'unreachable':
+      return 'Your connection is saved here and will appear on the wall when the server is back.';
+    default:
+      return 'Your connection is saved here and will appear on the wall once the problem below is fixed.';
+  }
 }
 
 /**

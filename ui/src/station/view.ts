@@ -1,17 +1,16 @@
 // The station window of the desktop app: big, friendly feedback for two people tapping their badges. The reader,
 // the pairing and the outbox run in Rust (`station.rs`); this draws what it reports and plays the sounds.
-// Keyboard-wedge readers (they type the UID and Enter) are caught here and handed to Rust.
+// Keyboard-wedge readers (they type the UID and Enter) are caught here and handed to Rust. Staff open the settings
+// with Ctrl+Alt+Shift+S (and the staff PIN, when one is set).
 
 import '../desktop/desktop.css';
-import { commandError, notInDesktop, tauri, type DesktopConfig } from '../desktop/tauri';
-import { initialModel, reduce, tick, WedgeCollector, type StationEvent, type StationModel } from './model';
+import { commandError, notInDesktop, tauri } from '../desktop/tauri';
+import { listenStaffChords } from '../desktop/staffPin';
+import { holdBanner, initialModel, queuedNote, reduce, screenTone, tick, WedgeCollector, type StationModel } from './model';
+import type { DesktopConfig } from '../bindings/DesktopConfig';
 import type { Person } from '../bindings/Person';
-
-interface StationStart {
-  eventId: string;
-  reader: StationEvent;
-  waiting: number;
-}
+import type { StationEvent } from '../bindings/StationEvent';
+import type { StationStart } from '../bindings/StationStart';
 
 /** Short tones: two rising notes for success, one low buzz for failure, a click for the first badge. */
 class Sounds {
@@ -72,8 +71,8 @@ function detail(p: Person): string {
   return [p.major, p.company].filter((x): x is string => typeof x === 'string' && x.length > 0).join(' · ');
 }
 
-function render(root: HTMLElement, m: StationModel, server: string, now: number): void {
-  const main = el('main', `st-main st-${m.screen.kind}`);
+function render(root: HTMLElement, m: StationModel, server: string, eventId: string, now: number): void {
+  const main = el('main', `st-main st-${m.screen.kind} st-tone-${screenTone(m.screen)}`);
   main.dataset['screen'] = m.screen.kind;
   const s = m.screen;
   switch (s.kind) {
@@ -95,12 +94,21 @@ function render(root: HTMLElement, m: StationModel, server: string, now: number)
       main.append(el('div', 'st-icon', '?'), el('h1', 'st-title', 'We don’t know this badge'));
       main.append(el('p', 'st-sub', 'Please see the help desk to register it.'));
       break;
+    case 'phone':
+      main.append(el('div', 'st-icon', '!'), el('h1', 'st-title', 'That’s a phone'));
+      main.append(el('p', 'st-sub', 'Tap your badge, not your phone.'));
+      if (s.resume?.kind === 'first') main.append(el('p', 'st-small', 'The first badge is still waiting for its partner.'));
+      break;
+    case 'read_failed':
+      main.append(el('div', 'st-icon', '!'), el('h1', 'st-title', 'Couldn’t read that badge'));
+      main.append(el('p', 'st-sub', 'Lift it off and tap again.'), el('p', 'st-small', s.message));
+      break;
     case 'sending':
       main.append(el('div', 'st-icon st-spin', '◌'), el('h1', 'st-title', 'Connecting…'));
       break;
     case 'queued':
       main.append(el('div', 'st-icon', '✓'), el('h1', 'st-title', 'Saved!'));
-      main.append(el('p', 'st-sub', 'The network is slow: your connection will appear on the wall shortly.'));
+      main.append(el('p', 'st-sub', queuedNote(m.hold)));
       break;
     case 'done': {
       if (s.outcome === 'refused') {
@@ -149,6 +157,12 @@ function render(root: HTMLElement, m: StationModel, server: string, now: number)
   status.append(queue);
 
   const parts: HTMLElement[] = [main];
+  const hold = holdBanner(m.waiting, m.hold, eventId);
+  if (hold !== null) {
+    const banner = el('aside', 'st-hold', hold);
+    banner.setAttribute('role', 'status');
+    parts.push(banner);
+  }
   if (m.reader === 'no_reader' || m.reader === 'service_down') {
     const help = el('aside', 'st-help');
     help.append(el('strong', '', m.reader === 'no_reader' ? 'No NFC reader found.' : 'The smart-card service (pcscd) is not running.'));
@@ -180,7 +194,8 @@ export function mountStation(root: HTMLElement): void {
   const sounds = new Sounds();
   let model = initialModel;
   let server = '';
-  const draw = (): void => render(box, model, server, Date.now());
+  let eventId = '';
+  const draw = (): void => render(box, model, server, eventId, Date.now());
   const onEvent = (ev: StationEvent): void => {
     model = reduce(model, ev, Date.now());
     if (model.sound) sounds.play(model.sound);
@@ -199,6 +214,15 @@ export function mountStation(root: HTMLElement): void {
     if (line !== null)
       t.core.invoke('station_key_uid', { uid: line }).catch((err: unknown) => console.warn('livewall: typed UID refused', commandError(err)));
   });
+  listenStaffChords(root, t, [
+    {
+      letter: 's',
+      title: 'Open the settings?',
+      confirm: 'Open settings',
+      askWithoutPin: false,
+      run: (pin) => t.core.invoke('settings_open', { pin }),
+    },
+  ]);
   (window as unknown as { __livewallStation?: { model(): StationModel } }).__livewallStation = { model: () => model };
   draw();
   void (async () => {
@@ -208,8 +232,9 @@ export function mountStation(root: HTMLElement): void {
       document.title = `livewall · station · ${cfg.event ?? ''}`;
       await t.event.listen<StationEvent>('station:event', (e) => onEvent(e.payload));
       const started = await t.core.invoke<StationStart>('station_start');
+      eventId = started.eventId;
       onEvent(started.reader);
-      onEvent({ kind: 'queue', waiting: started.waiting, reason: null });
+      onEvent(started.queue);
     } catch (e) {
       onEvent({ kind: 'failure', message: commandError(e).message });
     }

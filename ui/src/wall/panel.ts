@@ -1,7 +1,7 @@
 // The side panel: counters, the top-10 leaderboard and the join QR code. Plain DOM, built once and updated in
 // place (text only: names are never parsed as HTML).
 
-import qrcode from 'qrcode-generator';
+import { drawQr } from '../qr';
 import type { WallState } from './state';
 import { displayName, initials, truncate } from './names';
 
@@ -86,21 +86,7 @@ export class SidePanel {
     this.qrBox.hidden = url === null;
     if (url === null) return;
     try {
-      const qr = qrcode(0, 'M');
-      qr.addData(url);
-      qr.make();
-      const count = qr.getModuleCount();
-      const quiet = 2;
-      const cell = Math.max(2, Math.floor(256 / (count + 2 * quiet)));
-      const size = (count + 2 * quiet) * cell;
-      this.qrCanvas.width = this.qrCanvas.height = size;
-      const ctx = this.qrCanvas.getContext('2d');
-      if (!ctx) return;
-      ctx.fillStyle = '#ffffff';
-      ctx.fillRect(0, 0, size, size);
-      ctx.fillStyle = '#0a0f24';
-      for (let r = 0; r < count; r++)
-        for (let c = 0; c < count; c++) if (qr.isDark(r, c)) ctx.fillRect((c + quiet) * cell, (r + quiet) * cell, cell, cell);
+      drawQr(this.qrCanvas, url, 256, 2);
       this.qrUrl.textContent = truncate(url.replace(/^https?:\/\//, ''), 48);
     } catch (e) {
       // Too long for a QR code, or otherwise unencodable: no code rather than a broken one.
