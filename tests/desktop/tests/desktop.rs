@@ -711,13 +711,17 @@ fn embedded(env: &Env) -> Result<(), Failed> {
                 && config["ok"]["server"] == base.as_str(),
             || format!("desktop_config: {config}"),
         )?;
+        // "Open wall" in the admin screens: a link to a new tab does nothing in the app, so the command opens the
+        // wall in a window of its own (called after the script has answered, as it opens a window).
         s.eval(
-            "location.href = arguments[0]; return true",
-            json!([format!("{base}/wall/ev")]),
+            "setTimeout(() => window.__TAURI__.core.invoke('admin_open_wall', { event: 'ev' }), 0); return true",
+            json!([]),
         )
         .await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        s.switch_to_window("/wall/ev", WAIT).await?;
         s.wait_for(
-            "the wall in the app window",
+            "the wall in its own window",
             "return window.__livewall ? [window.__livewall.nodeCount(), window.__livewall.linkCount()] : null",
             WAIT,
             |v| *v == json!([3, 1]),
