@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use livewall_nfc::{BackendConfig, NfcEvent, PcscBackend, PcscConfig, TagEvent};
+use livewall_protocol::TagUid;
 use serde::Serialize;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
@@ -108,7 +109,7 @@ pub struct WriteGuard {
 /// Decides whether `tag` may receive `url`: `Ok(false)` when it already holds exactly that link.
 pub fn may_write(tag: &TagEvent, url: &str, guard: &WriteGuard) -> CommandResult<bool> {
     if let Some(expected) = &guard.expect_uid
-        && !expected.eq_ignore_ascii_case(&tag.uid)
+        && !same_badge(expected, &tag.uid)
     {
         return Err(CommandError::new(
             ErrorCode::WrongBadge,
@@ -167,6 +168,14 @@ pub fn write_badge(
     }
     tracing::info!(uid = %tag.uid, url, pages = report.pages_written, formatted = report.formatted, "badge enrolled");
     Ok(BadgeWritten { uid: tag.uid })
+}
+
+/// Whether two UIDs name the same badge, however each was written (the one rule is `TagUid`).
+fn same_badge(a: &str, b: &str) -> bool {
+    match (TagUid::parse(a), TagUid::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.eq_ignore_ascii_case(b),
+    }
 }
 
 #[cfg(test)]

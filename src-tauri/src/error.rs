@@ -63,7 +63,9 @@ impl From<livewall_client::ClientError> for CommandError {
         let code = match e {
             C::Db(_) | C::Migration(_) | C::Task(_) => ErrorCode::Storage,
             C::Url(_) => ErrorCode::NotConfigured,
-            C::Server { .. } | C::Network(_) | C::WebSocket(_) | C::Json(_) => ErrorCode::Server,
+            C::Server { .. } | C::Network(_) | C::WebSocket(_) | C::Closed { .. } | C::Json(_) => {
+                ErrorCode::Server
+            }
         };
         Self::new(code, e.to_string())
     }

@@ -113,6 +113,42 @@ describe('live wall', () => {
     await page.close();
   });
 
+  it('initials only shows EZ for Elijah Zhou on the wall and its leaderboard, not initials of initials', async () => {
+    // Regression: with initials only the server already sends "EZ" as the name, and the wall initialled it again
+    // ("E"). An event of its own, so Elijah leads the board whatever the other tests did.
+    const ev = 'e2e-initials';
+    await api.createEvent(ev, 'Initials Night', { publicWall: true, initialsOnly: true });
+    await api.addProfiles(ev, [
+      { name: 'Elijah Zhou', email: 'elijah@example.org' },
+      { name: 'Aurora Cheng', email: 'aurora@example.org' },
+      { name: 'Nadia Haddad', email: 'nadia@example.org' },
+      { name: 'Kenji Tanaka', email: 'kenji@example.org' },
+    ]);
+    await api.connect(ev, 'elijah@example.org', 'aurora@example.org');
+    await api.connect(ev, 'elijah@example.org', 'nadia@example.org');
+    const page = await openWall(`/wall/${ev}`);
+    await waitFor(page, () => window.__livewall?.status() === 'live', 'the live socket');
+    // From the snapshot: Elijah leads with two.
+    await waitFor(page, () => document.querySelector('.board-name')?.textContent === 'EZ', 'EZ on the board');
+    // From a live connection frame: the caption and the node labels are built from the same names.
+    await api.connect(ev, 'elijah@example.org', 'kenji@example.org');
+    await waitFor(page, () => window.__livewall?.lastCaption() === 'EZ ↔ KT', 'the caption in initials');
+    const board = (): Promise<string[]> =>
+      page.evaluate(() => Array.from(document.querySelectorAll('.board-row:not([hidden]) .board-name'), (e) => e.textContent ?? ''));
+    await waitFor(page, () => document.querySelectorAll('.board-row:not([hidden])').length === 4, 'four on the board');
+    // Elijah first; the others (one link each) in the order they met him.
+    expect((await board())[0]).toBe('EZ');
+    expect((await board()).sort()).toEqual(['AC', 'EZ', 'KT', 'NH']);
+
+    // Toggled off and on again: the server re-sends everyone with the name to show.
+    await api.updateEvent(ev, { settings: { publicWall: true, initialsOnly: false } });
+    await waitFor(page, () => document.querySelector('.board-name')?.textContent === 'Elijah Zhou', 'full names again');
+    await api.updateEvent(ev, { settings: { publicWall: true, initialsOnly: true } });
+    await waitFor(page, () => document.querySelector('.board-name')?.textContent === 'EZ', 'EZ on the board again');
+    expect((await board()).sort()).toEqual(['AC', 'EZ', 'KT', 'NH']);
+    await page.close();
+  });
+
   it('shows announcements for walls, keeps them for late joiners, and clears them', async () => {
     const page = await openWall(`/wall/${EVENT}`);
     await waitFor(page, () => window.__livewall?.status() === 'live', 'the live socket');

@@ -1,6 +1,6 @@
 //! What talking to a server can fail with.
 
-use livewall_protocol::{ErrorCode, HoldKind};
+use livewall_protocol::{CloseCode, ErrorCode, HoldKind};
 
 /// A client error.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +18,9 @@ pub enum ClientError {
     /// The WebSocket failed.
     #[error("live connection failed: {0}")]
     WebSocket(#[from] Box<tokio_tungstenite::tungstenite::Error>),
+    /// The server closed the live connection with this code (see `livewall_protocol::CloseCode`).
+    #[error("the server closed the live connection ({code}: {reason})")]
+    Closed { code: u16, reason: String },
     /// The local cache or outbox failed.
     #[error("local database: {0}")]
     Db(#[from] rusqlite::Error),
@@ -50,10 +53,26 @@ impl ClientError {
                 (s, _) if *s >= 500 || *s == 408 || *s == 429 => Some(HoldKind::ServerBusy),
                 _ => Some(HoldKind::Other),
             },
-            Self::Network(_) | Self::WebSocket(_) => Some(HoldKind::Unreachable),
+            Self::Closed { code, .. } if *code == CloseCode::Revoked.code() => {
+                Some(HoldKind::TokenRefused)
+            }
+            Self::Network(_) | Self::WebSocket(_) | Self::Closed { .. } => {
+                Some(HoldKind::Unreachable)
+            }
             Self::Json(_) | Self::Url(_) | Self::Db(_) | Self::Migration(_) | Self::Task(_) => {
                 Some(HoldKind::Other)
             }
+        }
+    }
+}
+
+impl ClientError {
+    /// False when the server closed the live connection with a code that says "do not come back" (revoked token,
+    /// ended login, wall no longer public, event deleted): reconnecting would only be refused again.
+    pub fn should_reconnect(&self) -> bool {
+        match self {
+            Self::Closed { code, .. } => livewall_protocol::close::should_reconnect(*code),
+            _ => true,
         }
     }
 }

@@ -62,11 +62,15 @@ pub fn follow(client: Client, event: String, since: Option<LogPosition>) -> Foll
                 return;
             }
             if let Err(e) = outcome {
-                tracing::info!(event = %event, error = %e, "live connection lost; will reconnect");
                 let p = problem::describe(client.base(), &event, &e);
                 if tx.send(LiveUpdate::Problem(p)).await.is_err() {
                     return;
                 }
+                if !e.should_reconnect() {
+                    tracing::warn!(event = %event, error = %e, "the server closed the live connection for good; not reconnecting");
+                    return;
+                }
+                tracing::info!(event = %event, error = %e, "live connection lost; will reconnect");
             }
             let delay = backoff.next_delay();
             tokio::select! {
@@ -102,9 +106,10 @@ async fn session(
         let text = match frame {
             Message::Text(t) => t,
             Message::Close(c) => {
-                return Err(ClientError::Network(format!(
-                    "server closed the live connection: {c:?}"
-                )));
+                let (code, reason) = c.map_or((1005, String::new()), |f| {
+                    (u16::from(f.code), f.reason.as_str().to_owned())
+                });
+                return Err(ClientError::Closed { code, reason });
             }
             _ => continue,
         };

@@ -2,7 +2,7 @@
 //! failed, and what to do. A kiosk that only says "Connecting…" leaves staff guessing; this names the fix.
 
 use crate::error::ClientError;
-use livewall_protocol::{ErrorCode, LinkProblem};
+use livewall_protocol::{CloseCode, ErrorCode, LinkProblem};
 use tokio_tungstenite::tungstenite;
 
 fn problem(address: &str, what: impl Into<String>, fix: impl Into<String>) -> LinkProblem {
@@ -73,6 +73,7 @@ pub fn describe(address: &str, event: &str, error: &ClientError) -> LinkProblem 
                 "Check the address points at the livewall server.",
             ),
         },
+        ClientError::Closed { code, reason } => closed(address, event, *code, reason),
         ClientError::WebSocket(ws) => match ws.as_ref() {
             tungstenite::Error::Io(e) => io_problem(address, e),
             tungstenite::Error::Http(resp) => match resp.status().as_u16() {
@@ -119,6 +120,35 @@ pub fn refused(address: &str, event: &str, code: ErrorCode, message: &str) -> Li
             "Mint a kiosk for this event in the admin screens (Devices) and paste its setup link.",
         ),
         _ => problem(address, message.to_owned(), "It is retried by itself."),
+    }
+}
+
+fn closed(address: &str, event: &str, code: u16, reason: &str) -> LinkProblem {
+    match CloseCode::from_code(code) {
+        Some(CloseCode::Revoked) => problem(
+            address,
+            "the server ended this device's connection: its token was revoked (or the admin login ended)",
+            "Mint a new device in the admin screens (Devices) and paste its setup link into the settings.",
+        ),
+        Some(CloseCode::NotPublic) => problem(
+            address,
+            format!("the wall of event {event:?} is no longer public"),
+            "Give this kiosk a device token for the event (admin screens, Devices), or make the wall public again.",
+        ),
+        Some(CloseCode::EventDeleted) => no_event(address, event),
+        Some(c) => problem(
+            address,
+            format!("the server closed the live connection ({})", c.reason()),
+            "It reconnects by itself.",
+        ),
+        None => problem(
+            address,
+            format!(
+                "the live connection was closed (code {code}{}{reason})",
+                if reason.is_empty() { "" } else { ": " }
+            ),
+            "It reconnects by itself.",
+        ),
     }
 }
 

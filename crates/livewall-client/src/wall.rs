@@ -1,10 +1,21 @@
-//! Applying live-log entries to a snapshot: the same rules the web wall follows, so a kiosk's cache can be
-//! rebuilt into the wall it showed.
+//! Applying live-log entries to a snapshot: the same rules the web wall follows (both run the golden cases of
+//! `livewall_protocol::fixtures::WALL_RULES`), so a kiosk's cache can be rebuilt into the wall it showed.
 
-use livewall_protocol::{ServerMessage, Snapshot, WallLink, WallNode};
+use livewall_protocol::{Audience, Person, ServerMessage, Snapshot, WallLink, WallNode};
 
 fn same_pair(l: &WallLink, a: &str, b: &str) -> bool {
     (l.source == a && l.target == b) || (l.source == b && l.target == a)
+}
+
+fn node_of(p: &Person) -> WallNode {
+    WallNode {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        initials: p.initials.clone(),
+        avatar: p.avatar.clone(),
+        major: p.major.clone(),
+        company: p.company.clone(),
+    }
 }
 
 fn upsert(snapshot: &mut Snapshot, node: WallNode) {
@@ -12,6 +23,15 @@ fn upsert(snapshot: &mut Snapshot, node: WallNode) {
         Some(n) => *n = node,
         None => snapshot.nodes.push(node),
     }
+}
+
+/// The announcement a wall shows from this snapshot: one for walls or everyone, not one for stations only.
+pub fn banner(snapshot: &Snapshot) -> Option<&str> {
+    snapshot
+        .announcement
+        .as_ref()
+        .filter(|a| a.audience != Audience::Stations)
+        .map(|a| a.message.as_str())
 }
 
 /// Applies one entry; entries at or below the snapshot's `seq` are ignored (already in it). Returns whether the
@@ -28,16 +48,9 @@ pub fn apply(snapshot: &mut Snapshot, msg: &ServerMessage) -> bool {
             to,
             ..
         } => {
+            // People come as they are now: a known person's name or photo may have changed.
             for p in [from, to] {
-                if !snapshot.nodes.iter().any(|n| n.id == p.id) {
-                    snapshot.nodes.push(WallNode {
-                        id: p.id.clone(),
-                        name: p.name.clone(),
-                        avatar: p.avatar.clone(),
-                        major: p.major.clone(),
-                        company: p.company.clone(),
-                    });
-                }
+                upsert(snapshot, node_of(p));
             }
             if !snapshot
                 .links
@@ -63,16 +76,7 @@ pub fn apply(snapshot: &mut Snapshot, msg: &ServerMessage) -> bool {
             node,
             hidden: false,
             ..
-        } => upsert(
-            snapshot,
-            WallNode {
-                id: node.id.clone(),
-                name: node.name.clone(),
-                avatar: node.avatar.clone(),
-                major: node.major.clone(),
-                company: node.company.clone(),
-            },
-        ),
+        } => upsert(snapshot, node_of(node)),
         ServerMessage::Removed { source, target, .. } => {
             snapshot.links.retain(|l| !same_pair(l, source, target))
         }
@@ -80,6 +84,10 @@ pub fn apply(snapshot: &mut Snapshot, msg: &ServerMessage) -> bool {
             snapshot.event_name = name.clone();
             snapshot.settings = settings.clone();
         }
+        ServerMessage::Announcement {
+            audience: Audience::Stations,
+            ..
+        } => {}
         ServerMessage::Announcement {
             message, audience, ..
         } => {
@@ -104,12 +112,13 @@ pub fn apply(snapshot: &mut Snapshot, msg: &ServerMessage) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use livewall_protocol::{EventSettings, Person, SnapshotTag};
+    use livewall_protocol::{EventSettings, SnapshotTag};
 
     fn person(id: &str) -> Person {
         Person {
             id: id.into(),
             name: id.to_uppercase(),
+            initials: String::new(),
             avatar: None,
             major: None,
             company: None,

@@ -41,16 +41,10 @@ impl BadgeResolver {
 
     /// The profile id in `uri` when it is one of this server's profile URLs.
     pub fn profile_id(&self, uri: &str) -> Option<String> {
-        let rest = self
-            .servers
+        self.servers
             .iter()
-            .find_map(|s| uri.strip_prefix(s.as_str())?.strip_prefix("/p/"))?;
-        let id = rest
-            .split(['?', '#'])
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches('/');
-        (!id.is_empty() && !id.contains('/')).then(|| id.to_owned())
+            .find_map(|s| livewall_protocol::profile_id_in(uri, s))
+            .map(str::to_owned)
     }
 
     /// The badge's reference: the profile id of its URL if it has one of ours, else its UID.

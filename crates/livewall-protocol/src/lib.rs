@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod close;
 pub mod connection;
 pub mod desktop;
 pub mod error;
@@ -21,10 +22,12 @@ pub mod original;
 pub mod patch;
 pub mod profile;
 pub mod station;
+pub mod tag;
 pub mod wall;
 
 pub use admin::*;
 pub use auth::*;
+pub use close::CloseCode;
 pub use connection::*;
 pub use desktop::*;
 pub use error::*;
@@ -33,7 +36,14 @@ pub use live::*;
 pub use original::*;
 pub use profile::*;
 pub use station::*;
+pub use tag::{TagUid, TagUidError};
 pub use wall::*;
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
 pub type Millis = i64;
+
+/// Golden fixtures shared by every client test suite, so the clients cannot drift apart.
+pub mod fixtures {
+    /// The wall rules: a snapshot and frames in, the wall that must result out (see the file's `about`).
+    pub const WALL_RULES: &str = include_str!("../fixtures/wall-rules.json");
+}

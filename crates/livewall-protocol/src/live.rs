@@ -147,21 +147,3 @@ impl ServerMessage {
         }
     }
 }
-
-/// WebSocket close codes of `/ws`, so clients know whether and how to reconnect.
-pub mod close_code {
-    /// The server is shutting down or restarting: reconnect with backoff and resume with `since`.
-    pub const GOING_AWAY: u16 = 1001;
-    /// A client message was larger than the server accepts: fix the client, do not resend it.
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
-    /// The socket's token was revoked: do not reconnect with it.
-    pub const REVOKED: u16 = 4001;
-    /// Nothing (not even a pong) arrived within the heartbeat timeout: reconnect and resume with `since`.
-    pub const HEARTBEAT_TIMEOUT: u16 = 4002;
-    /// The client did not read fast enough and its outbound queue overflowed: reconnect and resume with `since`.
-    pub const SLOW: u16 = 4008;
-    /// The wall this anonymous socket followed is no longer public: do not reconnect without a token.
-    pub const NOT_PUBLIC: u16 = 4003;
-    /// The event was deleted: do not reconnect to it (an event created later with the same id is another one).
-    pub const EVENT_DELETED: u16 = 4004;
-}

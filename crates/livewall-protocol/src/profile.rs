@@ -18,7 +18,7 @@ pub struct Profile {
     pub major: Option<String>,
     pub company: Option<String>,
     /// NFC tag UIDs bound to this person: uppercase hex, no separators.
-    pub tags: Vec<String>,
+    pub tags: Vec<crate::TagUid>,
     /// Hidden people never appear on walls, leaderboards or profile pages.
     pub hidden: bool,
     #[ts(type = "number")]
@@ -149,9 +149,57 @@ pub struct BadgeLink {
 #[ts(export)]
 pub struct Person {
     pub id: String,
+    /// The name to show: the full name, or the initials when the event shows initials only.
     pub name: String,
+    /// Up to three initials ("Elijah Zhou" -> "EZ"), computed by the server, for avatar discs; clients never derive
+    /// them again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub initials: String,
     pub avatar: Option<String>,
     pub major: Option<String>,
     #[serde(default)]
     pub company: Option<String>,
+}
+
+/// The path of a person's profile page, the link printed on their badge: `/p/{id}?k={key}`. Built and read
+/// here only, so the server, the badge writer and the station agree on it.
+pub fn profile_path(id: &str, key: &str) -> String {
+    format!("/p/{id}?k={key}")
+}
+
+/// The profile id in `uri` when it is a profile link of the server at `base` (`https://wall.example.org`, no
+/// trailing slash); a link of another server, or with anything after the id but a query or fragment, is not.
+pub fn profile_id_in<'a>(uri: &'a str, base: &str) -> Option<&'a str> {
+    let rest = uri.strip_prefix(base)?.strip_prefix("/p/")?;
+    let id = rest
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_links_are_read_as_they_are_built() {
+        let base = "https://wall.example.org";
+        let link = format!("{base}{}", profile_path("abc123", "k1"));
+        assert_eq!(link, "https://wall.example.org/p/abc123?k=k1");
+        assert_eq!(profile_id_in(&link, base), Some("abc123"));
+        assert_eq!(
+            profile_id_in("https://wall.example.org/p/abc123/#top", base),
+            Some("abc123")
+        );
+        assert_eq!(profile_id_in("https://evil.example/p/abc123", base), None);
+        assert_eq!(
+            profile_id_in("https://wall.example.org.evil/p/a", base),
+            None
+        );
+        assert_eq!(profile_id_in("https://wall.example.org/p/", base), None);
+        assert_eq!(profile_id_in("https://wall.example.org/p/a/b", base), None);
+    }
 }

@@ -21,7 +21,12 @@ pub enum SnapshotTag {
 #[ts(export)]
 pub struct WallNode {
     pub id: String,
+    /// The name to show (the initials when the event shows initials only).
     pub name: String,
+    /// Up to three initials, computed by the server, for the avatar disc.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub initials: String,
     pub avatar: Option<String>,
     #[serde(default)]
     pub major: Option<String>,

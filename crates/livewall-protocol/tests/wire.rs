@@ -9,6 +9,7 @@ fn person(id: &str, name: &str) -> Person {
     Person {
         id: id.into(),
         name: name.into(),
+        initials: String::new(),
         avatar: None,
         major: Some("Design".into()),
         company: None,
@@ -27,6 +28,7 @@ fn snapshot_keeps_the_original_shape() {
         nodes: vec![WallNode {
             id: "a".into(),
             name: "Ada".into(),
+            initials: String::new(),
             avatar: Some("/a.png".into()),
             major: None,
             company: None,

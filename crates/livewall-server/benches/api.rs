@@ -9,6 +9,7 @@
 use livewall_protocol::{
     CreateConnection, CreateEvent, CreateProfile, EventSettings, PartyKey, PartyRef,
 };
+use livewall_server::domain::connections::{self, Meeting};
 use livewall_server::{AppState, Config, db};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -76,22 +77,20 @@ async fn main() {
         })
         .await
         .unwrap();
-    state
-        .write_logged(|tx| {
-            let mut entries = Vec::new();
-            for k in 0..LINKS {
-                let (a, b) = pair(k);
-                let req = CreateConnection {
-                    from: PartyRef::By(PartyKey::ProfileId(format!("p{a:05}"))),
-                    to: PartyRef::By(PartyKey::ProfileId(format!("p{b:05}"))),
-                };
-                entries
-                    .extend(db::connections::post(tx, "bench", &req, None, None, k as i64)?.entry);
+    let meetings = (0..LINKS)
+        .map(|k| {
+            let (a, b) = pair(k);
+            let req = CreateConnection {
+                from: PartyRef::By(PartyKey::ProfileId(format!("p{a:05}"))),
+                to: PartyRef::By(PartyKey::ProfileId(format!("p{b:05}"))),
+            };
+            Meeting {
+                at: k as i64,
+                ..Meeting::now("bench", req)
             }
-            Ok(((), entries))
         })
-        .await
-        .unwrap();
+        .collect();
+    connections::record_all(&state, meetings).await.unwrap();
     println!(
         "seeded {PROFILES} profiles and {LINKS} connections in {:.1} s",
         t.elapsed().as_secs_f64()

@@ -3,6 +3,7 @@
 //! slow stream of simulated taps.
 
 use crate::db;
+use crate::domain::{self, connections::Meeting};
 use crate::error::Result;
 use crate::ids::now_ms;
 use crate::state::AppState;
@@ -172,23 +173,15 @@ pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
     // Spread over the last three hours, as if the evening had been going on for a while.
     let count = pairs.len() as i64;
     let spread = 3 * 3_600_000 / count.max(1);
-    state
-        .write_logged(move |tx| {
-            let mut entries = Vec::new();
-            for (k, (a, b)) in pairs.into_iter().enumerate() {
-                let posted = db::connections::post(
-                    tx,
-                    EVENT_ID,
-                    &pair(a, b),
-                    None,
-                    None,
-                    now - spread * (count - k as i64),
-                )?;
-                entries.extend(posted.entry);
-            }
-            Ok(((), entries))
+    let meetings = pairs
+        .into_iter()
+        .enumerate()
+        .map(|(k, (a, b))| Meeting {
+            at: now - spread * (count - k as i64),
+            ..Meeting::now(EVENT_ID, pair(a, b))
         })
-        .await?;
+        .collect();
+    domain::connections::record_all(state, meetings).await?;
     tracing::info!(event = EVENT_ID, attendees = n, "demo event created");
     Ok(EVENT_ID.to_owned())
 }
@@ -243,18 +236,10 @@ pub fn spawn_taps(state: AppState, event: String, every: Duration) -> tokio::tas
                 _ = state.shutdown.cancelled() => break,
             }
             let (a, b) = pick_pair(&mut rand::rng(), n);
-            let event = event.clone();
-            let now = now_ms();
-            let res = state
-                .write_logged(move |tx| {
-                    let mut posted =
-                        db::connections::post(tx, &event, &pair(a, b), None, None, now)?;
-                    let entries = posted.entry.take().into_iter().collect();
-                    Ok((posted.status, entries))
-                })
-                .await;
+            let res =
+                domain::connections::record(&state, Meeting::now(event.clone(), pair(a, b))).await;
             match res {
-                Ok(201) => tracing::debug!(a, b, "demo tap"),
+                Ok(r) if r.created() => tracing::debug!(a, b, "demo tap"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "demo tap failed"),
             }

@@ -196,13 +196,13 @@ pub fn parse(text: &str) -> Parsed {
         {
             match validate::tag_uid(t) {
                 Ok(uid) => {
-                    if let Some(first) = tags_seen.insert(uid.clone(), line) {
+                    if let Some(first) = tags_seen.insert(uid.to_string(), line) {
                         err(
                             &tags_col,
                             format!("badge {uid} is already used on line {first}"),
                         );
                     }
-                    tags.push(uid);
+                    tags.push(String::from(uid));
                 }
                 Err(e) => err(&tags_col, e.to_string()),
             }

@@ -13,18 +13,19 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod error;
 pub mod http;
-pub mod hub;
 pub mod idp;
 pub mod ids;
 pub mod import;
+pub mod live;
 pub mod metrics;
+pub mod people;
+pub mod request;
 pub mod serve;
 pub mod state;
 pub mod validate;
-pub mod visibility;
-pub mod ws;
 
 pub use config::Config;
 pub use error::{Error, Result};
@@ -63,7 +64,7 @@ pub async fn run(
             }
         }
     });
-    tokio::spawn(ws::presence_task(
+    tokio::spawn(live::presence_task(
         state.hub.clone(),
         state.config.ws.presence_interval,
         state.shutdown.clone(),

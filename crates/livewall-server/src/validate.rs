@@ -1,4 +1,5 @@
 //! Input checks shared by the HTTP resources: each answers a message a person understands.
+use livewall_protocol::TagUid;
 
 use crate::error::{Error, Result};
 
@@ -99,21 +100,9 @@ pub fn avatar(value: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-/// An NFC tag UID in canonical form: uppercase hex without separators, 4, 7 or 10 bytes.
-pub fn tag_uid(value: &str) -> Result<String> {
-    let hex: String = value
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | ' '))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let ok = matches!(hex.len(), 8 | 14 | 20) && hex.chars().all(|c| c.is_ascii_hexdigit());
-    if ok {
-        Ok(hex)
-    } else {
-        Err(Error::validation(format!(
-            "tag UID {value:?} must be 4, 7 or 10 bytes of hex (for example 04A1B2C3D4E5F6)"
-        )))
-    }
+/// An NFC tag UID in canonical form (the one rule is [`TagUid`]); a 422 naming the problem otherwise.
+pub fn tag_uid(value: &str) -> Result<TagUid> {
+    TagUid::parse(value).map_err(|e| Error::validation(format!("badge: {e}")))
 }
 
 /// An id chosen by a client: 1 to 64 of `[a-z0-9-_]`.
@@ -158,17 +147,6 @@ pub fn date(field: &str, value: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-/// Initials for "initials only" walls: the first letter of up to three words.
-pub fn initials(name: &str) -> String {
-    let s: String = name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(3)
-        .flat_map(char::to_uppercase)
-        .collect();
-    if s.is_empty() { "?".to_owned() } else { s }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,12 +176,5 @@ mod tests {
         assert!(date("startsAt", Some("2026-11-22T09:00")).is_ok());
         assert!(date("startsAt", Some("22/11/2026")).is_err());
         assert!(date("startsAt", Some("2026-13-01")).is_err());
-    }
-
-    #[test]
-    fn initials_of_names() {
-        assert_eq!(initials("Elijah Zhou"), "EZ");
-        assert_eq!(initials("  "), "?");
-        assert_eq!(initials("émile de la rue"), "ÉDL");
     }
 }

@@ -13,7 +13,7 @@ pub mod courier;
 pub mod engine;
 
 use livewall_nfc::Feedback;
-use livewall_protocol::{BadgeRef, PartyKey, PartyRef, StationEvent};
+use livewall_protocol::{BadgeRef, PartyKey, PartyRef, StationEvent, TagUid};
 
 pub use courier::Courier;
 pub use engine::{Engine, Input, StationConfig};
@@ -38,23 +38,15 @@ pub fn party(badge: &BadgeRef) -> PartyRef {
     }
 }
 
-/// A keyboard-wedge reader's line as a UID: hex digits (separators `:`/`-`/spaces allowed), 4 to 10 bytes.
+/// A keyboard-wedge reader's line as a UID, by the one UID rule ([`TagUid`]): hex digits in any case, separators
+/// allowed, 4, 7 or 10 bytes.
 pub fn typed_uid(line: &str) -> Option<String> {
-    let hex: String = line
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | ' '))
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let ok = hex.len().is_multiple_of(2)
-        && (8..=20).contains(&hex.len())
-        && hex.chars().all(|c| c.is_ascii_hexdigit());
-    ok.then_some(hex)
+    TagUid::parse(line).ok().map(String::from)
 }
 
-/// True for the id a phone shows when held to a reader: 4 bytes starting `08`, the ISO 14443-3 "random UID" that
-/// changes on every tap. Badges have fixed UIDs (7 bytes on NTAGs), so such an id can never name a person.
+/// True for the id a phone shows when held to a reader (see [`TagUid::is_random`]): it can never name a person.
 pub fn is_phone(uid_hex: &str) -> bool {
-    uid_hex.len() == 8 && uid_hex.starts_with("08")
+    TagUid::parse(uid_hex).is_ok_and(|u| u.is_random())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-import type { BadgeLink } from '../bindings/BadgeLink';
-// The organiser's REST client. Every answer other than 2xx becomes an `ApiError` carrying the server's code,
-// message and per-row details, so the screens can show them in words.
+// The organiser's REST client: one method per call, over the shared request helper (`../api/http`), so every
+// answer other than 2xx is an `ApiError` carrying the server's code, message and per-row details.
 
+import { ApiError, pageFetch, readJson, request, type Body, type FetchLike } from '../api/http';
+import type { BadgeLink } from '../bindings/BadgeLink';
 import type { Announce } from '../bindings/Announce';
 import type { Connection } from '../bindings/Connection';
 import type { CreateDevice } from '../bindings/CreateDevice';
@@ -11,7 +12,6 @@ import type { Device } from '../bindings/Device';
 import type { DeviceToken } from '../bindings/DeviceToken';
 import type { Event } from '../bindings/Event';
 import type { EventStats } from '../bindings/EventStats';
-import type { FieldError } from '../bindings/FieldError';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { LoginResponse } from '../bindings/LoginResponse';
@@ -22,77 +22,6 @@ import type { ProfilePage } from '../bindings/ProfilePage';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { UpdateEvent } from '../bindings/UpdateEvent';
 import type { UpdateProfile } from '../bindings/UpdateProfile';
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-/** A failed request: an HTTP error answer (`status` > 0) or no answer at all (`status` 0, network). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: FieldError[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-function isFieldError(v: unknown): v is FieldError {
-  if (typeof v !== 'object' || v === null) return false;
-  const f = v as Record<string, unknown>;
-  return (
-    typeof f.field === 'string' &&
-    typeof f.message === 'string' &&
-    (f.index === undefined || f.index === null || typeof f.index === 'number')
-  );
-}
-
-const STATUS_WORDS: Record<number, string> = {
-  400: 'The server could not read the request.',
-  401: 'You are not logged in (or your session ended).',
-  403: 'You are not allowed to do that.',
-  404: 'Not found: it may have been deleted.',
-  409: 'That conflicts with something that already exists.',
-  413: 'That is too large for the server.',
-  422: 'The server refused the content.',
-  429: 'Too many requests: wait a moment and try again.',
-  503: 'The server is not ready: try again in a moment.',
-};
-
-/** Decodes an error answer: `{"error":{"code","message","details"?}}`, or falls back to words for the status. */
-export async function decodeError(res: Response): Promise<ApiError> {
-  const fallback = STATUS_WORDS[res.status] ?? `The server answered ${res.status} ${res.statusText}`.trim() + '.';
-  let text = '';
-  try {
-    text = await res.text();
-  } catch {
-    // Body unreadable: keep the status words.
-  }
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  const err = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  if (typeof err === 'object' && err !== null) {
-    const e = err as Record<string, unknown>;
-    const code = typeof e.code === 'string' ? e.code : 'unknown';
-    const message = typeof e.message === 'string' && e.message.trim() ? e.message : fallback;
-    const details = Array.isArray(e.details) ? e.details.filter(isFieldError) : [];
-    return new ApiError(res.status, code, message, details);
-  }
-  return new ApiError(res.status, 'unknown', fallback);
-}
-
-/** Words for any thrown value, for an error line on screen. */
-export function describeError(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  if (e instanceof TypeError) return 'Cannot reach the server. Check the connection and try again.';
-  if (e instanceof Error && e.message) return e.message;
-  return 'Something went wrong.';
-}
 
 export interface Download {
   blob: Blob;
@@ -126,38 +55,20 @@ export class AdminApi {
   constructor(
     private readonly origin: string,
     public token: string | null,
-    private readonly fetchFn: FetchLike = (i, init) => fetch(i, init),
+    private readonly fetchFn: FetchLike = pageFetch,
   ) {}
 
-  private async send(method: string, path: string, body?: { json: unknown } | { csv: string }): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    let payload: string | undefined;
-    if (body && 'json' in body) {
-      headers['Content-Type'] = 'application/json';
-      payload = JSON.stringify(body.json);
-    } else if (body) {
-      headers['Content-Type'] = 'text/csv; charset=utf-8';
-      payload = body.csv;
+  private async send(method: string, path: string, body?: Body): Promise<Response> {
+    try {
+      return await request(`${this.origin}${path}`, { method, token: this.token, body, fetchFn: this.fetchFn });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401 && path !== '/api/login') this.onUnauthorized?.();
+      throw e;
     }
-    const res = await this.fetchFn(`${this.origin}${path}`, { method, headers, body: payload, cache: 'no-store' });
-    if (!res.ok) {
-      const err = await decodeError(res);
-      if (res.status === 401 && path !== '/api/login') this.onUnauthorized?.();
-      throw err;
-    }
-    return res;
   }
 
-  private async json<T>(method: string, path: string, body?: { json: unknown } | { csv: string }): Promise<T> {
-    const res = await this.send(method, path, body);
-    const text = await res.text();
-    if (!text) return null as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new ApiError(res.status, 'bad_answer', 'The server sent an answer that could not be read.');
-    }
+  private async json<T>(method: string, path: string, body?: Body): Promise<T> {
+    return readJson<T>(await this.send(method, path, body));
   }
 
   login(username: string, password: string): Promise<LoginResponse> {

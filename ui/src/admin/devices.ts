@@ -7,9 +7,9 @@ import type { DeviceToken } from '../bindings/DeviceToken';
 import type { Presence } from '../bindings/Presence';
 import { qrCanvas } from '../qr';
 import { serverOrigin } from './backend';
-import { StatusLine, busy, clear, confirmDialog, copyText, field, h, setFieldError } from './dom';
+import { StatusLine, attempt, clear, confirmButton, copyText, field, h, setFieldError } from './dom';
 import { ago, deviceStatus, sortDevices } from './model';
-import type { EventCtx } from './view';
+import type { EventCtx } from './context';
 
 const STATUS_WORDS = { online: 'Online', offline: 'Offline', revoked: 'Revoked' } as const;
 
@@ -70,38 +70,24 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
         draw();
         return;
       }
-      void busy(toggle, async () => {
-        try {
-          if (!tokens.has(d.id)) tokens.set(d.id, await api.deviceToken(event.id, d.id));
-          open.add(d.id);
-          draw();
-        } catch (e) {
-          listStatus.error(e);
-        }
+      void attempt(toggle, listStatus, async () => {
+        if (!tokens.has(d.id)) tokens.set(d.id, await api.deviceToken(event.id, d.id));
+        open.add(d.id);
+        draw();
       });
     });
-    revoke.addEventListener('click', () => {
-      void (async () => {
-        const yes = await confirmDialog({
-          title: `Revoke “${d.name}”?`,
-          body: 'Its token stops working at once and the device is disconnected. To use the device again, mint a new token.',
-          confirm: 'Revoke',
-          danger: true,
-        });
-        if (!yes) return;
-        await busy(revoke, async () => {
-          try {
-            const updated = await api.revokeDevice(event.id, d.id);
-            devices = devices.map((x) => (x.id === d.id ? updated : x));
-            open.delete(d.id);
-            tokens.delete(d.id);
-            listStatus.ok(`“${d.name}” was revoked and disconnected.`);
-            draw();
-          } catch (e) {
-            listStatus.error(e);
-          }
-        });
-      })();
+    const revoking = {
+      title: `Revoke “${d.name}”?`,
+      body: 'Its token stops working at once and the device is disconnected. To use the device again, mint a new token.',
+      confirm: 'Revoke',
+    };
+    confirmButton(revoke, listStatus, revoking, async () => {
+      const updated = await api.revokeDevice(event.id, d.id);
+      devices = devices.map((x) => (x.id === d.id ? updated : x));
+      open.delete(d.id);
+      tokens.delete(d.id);
+      listStatus.ok(`“${d.name}” was revoked and disconnected.`);
+      draw();
     });
     return li;
   }
@@ -163,18 +149,14 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
       return;
     }
     mintStatus.loading('Minting…');
-    void busy(mint, async () => {
-      try {
-        const r = await api.createDevice(event.id, { name: n, role: role.value as DeviceRole });
-        tokens.set(r.device.id, r);
-        open.add(r.device.id);
-        devices = [r.device, ...devices.filter((d) => d.id !== r.device.id)];
-        mintStatus.ok(`Token minted for “${r.device.name}”.`);
-        name.value = '';
-        draw();
-      } catch (e) {
-        mintStatus.error(e);
-      }
+    void attempt(mint, mintStatus, async () => {
+      const r = await api.createDevice(event.id, { name: n, role: role.value as DeviceRole });
+      tokens.set(r.device.id, r);
+      open.add(r.device.id);
+      devices = [r.device, ...devices.filter((d) => d.id !== r.device.id)];
+      mintStatus.ok(`Token minted for “${r.device.name}”.`);
+      name.value = '';
+      draw();
     });
   });
 

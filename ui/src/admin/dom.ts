@@ -1,6 +1,6 @@
 // Small DOM helpers for the admin screens: element building, a confirmation dialog, status lines.
 
-import { describeError } from './api';
+import { describeError } from '../api/http';
 
 type Attrs = Record<string, string | number | boolean | null | undefined | ((ev: Event) => void)>;
 type Child = Node | string | null | undefined | false;
@@ -103,6 +103,28 @@ export async function busy<T>(btn: HTMLButtonElement, work: () => Promise<T>, la
     btn.removeAttribute('aria-busy');
     if (label) btn.textContent = before;
   }
+}
+
+/** Runs `work` with `btn` busy; what it throws is said on `status`, so no action fails silently. */
+export function attempt(btn: HTMLButtonElement, status: StatusLine, work: () => Promise<void>, label?: string): Promise<void> {
+  return busy(
+    btn,
+    async () => {
+      try {
+        await work();
+      } catch (e) {
+        status.error(e);
+      }
+    },
+    label,
+  );
+}
+
+/** Makes `btn` ask first (for what cannot be undone: danger styling unless said otherwise), then `attempt` `work`. */
+export function confirmButton(btn: HTMLButtonElement, status: StatusLine, opts: ConfirmOptions, work: () => Promise<void>): void {
+  btn.addEventListener('click', () => {
+    void confirmDialog({ danger: true, ...opts }).then((yes) => (yes ? attempt(btn, status, work) : undefined));
+  });
 }
 
 export interface ConfirmOptions {

@@ -2,7 +2,7 @@
 
 import type { Event } from '../bindings/Event';
 import type { AdminApi, ExportFile } from './api';
-import { StatusLine, busy, confirmDialog, field, h, saveBlob, setFieldError } from './dom';
+import { StatusLine, attempt, confirmButton, field, h, saveBlob, setFieldError } from './dom';
 import {
   checkEventForm,
   emptyEventForm,
@@ -12,17 +12,24 @@ import {
   type EventForm,
   type FormErrors,
 } from './model';
-import type { EventCtx } from './view';
+import type { EventCtx } from './context';
 
 interface FormView {
   el: HTMLFormElement;
-  read(): EventForm;
-  showErrors(errors: FormErrors): void;
   status: StatusLine;
-  submit: HTMLButtonElement;
 }
 
-function eventForm(initial: EventForm, creating: boolean, submitLabel: string): FormView {
+/**
+ * The event form; on submit it checks the fields as the server would, then runs `send` with the button busy and
+ * says a refusal on the form's status line.
+ */
+function eventForm(
+  initial: EventForm,
+  creating: boolean,
+  submitLabel: string,
+  sending: string,
+  send: (f: EventForm, status: StatusLine) => Promise<void>,
+): FormView {
   const id = h('input', { name: 'id', value: initial.id, autocomplete: 'off', spellcheck: 'false', placeholder: 'spring-meetup' });
   const name = h('input', { name: 'name', value: initial.name, required: true, placeholder: 'Spring Meetup' });
   const startsAt = h('input', { name: 'startsAt', type: 'date', value: initial.startsAt });
@@ -60,54 +67,46 @@ function eventForm(initial: EventForm, creating: boolean, submitLabel: string): 
     ['endsAt', endsAt, fEnd.error],
     ['joinUrl', joinUrl, fJoin.error],
   ];
-  return {
-    el,
-    status,
-    submit,
-    read: () => ({
-      id: id.value,
-      name: name.value,
-      startsAt: startsAt.value,
-      endsAt: endsAt.value,
-      publicWall: publicWall.checked,
-      initialsOnly: initialsOnly.checked,
-      joinUrl: joinUrl.value,
-    }),
-    showErrors(errors) {
-      let first: HTMLInputElement | null = null;
-      for (const [k, input, err] of pairs) {
-        setFieldError(input, err, errors[k]);
-        if (errors[k] && !first) first = input;
-      }
-      first?.focus();
-    },
+  const read = (): EventForm => ({
+    id: id.value,
+    name: name.value,
+    startsAt: startsAt.value,
+    endsAt: endsAt.value,
+    publicWall: publicWall.checked,
+    initialsOnly: initialsOnly.checked,
+    joinUrl: joinUrl.value,
+  });
+  const showErrors = (errors: FormErrors): void => {
+    let first: HTMLInputElement | null = null;
+    for (const [k, input, err] of pairs) {
+      setFieldError(input, err, errors[k]);
+      if (errors[k] && !first) first = input;
+    }
+    first?.focus();
   };
+  el.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const f = read();
+    const errors = checkEventForm(f, creating);
+    showErrors(errors);
+    if (Object.keys(errors).length > 0) return;
+    status.loading(sending);
+    void attempt(submit, status, () => send(f, status));
+  });
+  return { el, status };
 }
 
 export function renderNewEvent(api: AdminApi, root: HTMLElement, created: (e: Event) => void): void {
-  const form = eventForm(emptyEventForm(), true, 'Create event');
+  const form = eventForm(emptyEventForm(), true, 'Create event', 'Creating…', async (f, status) => {
+    const e = await api.createEvent(formToCreate(f));
+    status.ok(`Created “${e.name}”.`);
+    created(e);
+  });
   root.append(
     h('h1', {}, 'New event'),
     h('p', { class: 'muted' }, 'Create the event, then import its attendees and mint tokens for its kiosks and stations.'),
     h('div', { class: 'card narrow' }, form.el),
   );
-  form.el.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const f = form.read();
-    const errors = checkEventForm(f, true);
-    form.showErrors(errors);
-    if (Object.keys(errors).length > 0) return;
-    form.status.loading('Creating…');
-    void busy(form.submit, async () => {
-      try {
-        const e = await api.createEvent(formToCreate(f));
-        form.status.ok(`Created “${e.name}”.`);
-        created(e);
-      } catch (e) {
-        form.status.error(e);
-      }
-    });
-  });
   form.el.querySelector('input')?.focus();
 }
 
@@ -121,38 +120,21 @@ const EXPORTS: Array<{ file: ExportFile; label: string }> = [
 
 export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
   const { api, event } = ctx;
-  const form = eventForm(eventToForm(event), false, 'Save changes');
-  if (ctx.note) form.status.ok(ctx.note);
-  form.el.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const f = form.read();
-    const errors = checkEventForm(f, false);
-    form.showErrors(errors);
-    if (Object.keys(errors).length > 0) return;
-    form.status.loading('Saving…');
-    void busy(form.submit, async () => {
-      try {
-        const e = await api.updateEvent(event.id, formToUpdate(f));
-        ctx.eventChanged(e, 'Saved. Walls follow the new settings right away.');
-      } catch (e) {
-        form.status.error(e);
-      }
-    });
+  const form = eventForm(eventToForm(event), false, 'Save changes', 'Saving…', async (f) => {
+    const e = await api.updateEvent(event.id, formToUpdate(f));
+    ctx.eventChanged(e, 'Saved. Walls follow the new settings right away.');
   });
+  if (ctx.note) form.status.ok(ctx.note);
 
   const exportStatus = new StatusLine();
   const exportButtons = EXPORTS.map(({ file, label }) => {
     const b: HTMLButtonElement = h('button', { class: 'btn', type: 'button', 'data-export': file }, label);
     b.addEventListener('click', () => {
       exportStatus.loading(`Preparing ${file}…`);
-      void busy(b, async () => {
-        try {
-          const d = await api.exportFile(event.id, file);
-          saveBlob(d.blob, d.filename);
-          exportStatus.ok(`Downloaded ${d.filename} (${formatBytes(d.blob.size)}).`);
-        } catch (e) {
-          exportStatus.error(e);
-        }
+      void attempt(b, exportStatus, async () => {
+        const d = await api.exportFile(event.id, file);
+        saveBlob(d.blob, d.filename);
+        exportStatus.ok(`Downloaded ${d.filename} (${formatBytes(d.blob.size)}).`);
       });
     });
     return b;
@@ -160,25 +142,15 @@ export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
 
   const delStatus = new StatusLine();
   const del = h('button', { class: 'btn btn-danger', type: 'button' }, 'Delete this event…');
-  del.addEventListener('click', () => {
-    void (async () => {
-      const yes = await confirmDialog({
-        title: `Delete “${event.name}”?`,
-        body: 'This deletes the event with all its attendees, connections, announcements and device tokens. Walls showing it go blank. This cannot be undone; export first if you need the data.',
-        confirm: 'Delete event',
-        danger: true,
-      });
-      if (!yes) return;
-      delStatus.loading('Deleting…');
-      await busy(del, async () => {
-        try {
-          await api.deleteEvent(event.id);
-          ctx.eventDeleted();
-        } catch (e) {
-          delStatus.error(e);
-        }
-      });
-    })();
+  const deleting = {
+    title: `Delete “${event.name}”?`,
+    body: 'This deletes the event with all its attendees, connections, announcements and device tokens. Walls showing it go blank. This cannot be undone; export first if you need the data.',
+    confirm: 'Delete event',
+  };
+  confirmButton(del, delStatus, deleting, async () => {
+    delStatus.loading('Deleting…');
+    await api.deleteEvent(event.id);
+    ctx.eventDeleted();
   });
 
   root.append(

@@ -3,12 +3,14 @@
 
 import type { FieldError } from '../bindings/FieldError';
 import type { ImportPreview } from '../bindings/ImportPreview';
-import { ApiError } from './api';
+import { ApiError } from '../api/http';
 import { goodRows, previewTable, describeFieldError, type PreviewTable } from './csv';
 import { StatusLine, busy, clear, h } from './dom';
-import type { EventCtx } from './view';
+import type { EventCtx } from './context';
 
 const MAX_ROWS_SHOWN = 500;
+/** The columns an import reads besides `name` and `email`, as the hint lists them. */
+const OPTIONAL_COLUMNS = ['company', 'major', 'avatar', 'badge', 'hidden'];
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -208,16 +210,8 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
         h('code', {}, 'name'),
         ' and ',
         h('code', {}, 'email'),
-        ' (required), ',
-        h('code', {}, 'company'),
-        ', ',
-        h('code', {}, 'major'),
-        ', ',
-        h('code', {}, 'avatar'),
-        ', ',
-        h('code', {}, 'badge'),
-        ', ',
-        h('code', {}, 'hidden'),
+        ' (required)',
+        OPTIONAL_COLUMNS.flatMap((c) => [', ', h('code', {}, c)]),
         '. The import adds every row or none; when only some rows have problems, you can import the others.',
       ),
       h(

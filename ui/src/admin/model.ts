@@ -1,5 +1,6 @@
-// The admin screens' logic that needs no DOM: where the organiser is, form checks, badge UIDs and what to do with
-// a badge before writing it, device status.
+// The admin screens' logic that needs no DOM: where the organiser is, form checks, what binding a badge did and
+// what to do with a badge before writing it, device status. What a badge UID looks like is the server's rule
+// (`TagUid`): the screens send what was typed or scanned and show the server's words when it refuses.
 
 import type { CreateEvent } from '../bindings/CreateEvent';
 import type { CreateProfile } from '../bindings/CreateProfile';
@@ -45,19 +46,15 @@ export function placeHash(p: Place): string {
   return p.eventId === null ? '#/' : `#/events/${encodeURIComponent(p.eventId)}/${p.tab}`;
 }
 
-/** Badge UIDs as the server stores them: 4, 7 or 10 bytes, uppercase hex without separators. */
-export function normaliseUid(input: string): { ok: true; uid: string } | { ok: false; message: string } {
-  const raw = input.trim();
-  if (!raw) return { ok: false, message: 'Type or scan a badge UID.' };
-  const hex = raw.replace(/^0x/i, '').replace(/[\s:\-.]/g, '').toUpperCase();
-  if (!/^[0-9A-F]+$/.test(hex)) return { ok: false, message: `“${raw}” is not a badge UID: use hex digits 0-9 and A-F.` };
-  if (![8, 14, 20].includes(hex.length)) {
-    return {
-      ok: false,
-      message: `A badge UID has 4, 7 or 10 bytes (8, 14 or 20 hex digits); “${raw}” has ${hex.length} digit${hex.length === 1 ? '' : 's'}.`,
-    };
-  }
-  return { ok: true, uid: hex };
+/** The words for an empty badge field, the same as the server's. */
+export const NO_BADGE_UID = 'Type or scan a badge UID.';
+
+/**
+ * The badge a bind added, from the tags before and the tags the server answered (it normalises UIDs and drops
+ * repeats), or null when the badge was this person's already.
+ */
+export function boundBadge(before: readonly string[], after: readonly string[]): string | null {
+  return after.find((t) => !before.includes(t)) ?? null;
 }
 
 /** What the server takes for an e-mail: something, one @, something (no spaces). */
@@ -76,20 +73,21 @@ export interface WalkInForm {
 
 export type WalkInErrors = Partial<Record<keyof WalkInForm, string>>;
 
-/** The profile a walk-in form creates, or what to fix first (checked as the server would, before sending). */
+/**
+ * The profile a walk-in form creates, or what to fix first: a missing name or an e-mail that is plainly not one.
+ * The badge goes as typed (trimmed); the server reads it and refuses it in words when it is not a UID.
+ */
 export function walkInProfile(f: WalkInForm): { ok: true; profile: CreateProfile } | { ok: false; errors: WalkInErrors } {
   const errors: WalkInErrors = {};
   const name = f.name.trim();
   const email = f.email.trim();
   if (!name) errors.name = 'A name is needed.';
   if (!looksLikeEmail(email)) errors.email = 'Use an e-mail like ada@example.org: the server tells attendees apart by it.';
-  const uid = f.badge.trim() ? normaliseUid(f.badge) : null;
-  if (uid && !uid.ok) errors.badge = uid.message;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const profile: CreateProfile = { name, email };
   if (f.company.trim()) profile.company = f.company.trim();
   if (f.major.trim()) profile.major = f.major.trim();
-  if (uid?.ok) profile.tags = [uid.uid];
+  if (f.badge.trim()) profile.tags = [f.badge.trim()];
   return { ok: true, profile };
 }
 
@@ -116,10 +114,13 @@ export function placeWalkInErrors(details: FieldError[]): { fields: WalkInErrors
 
 /**
  * The walk-in field a refusal's message is about, as the server words it: `email … is already used by …` (a 409
- * that carries no `details`), `name must not be empty`, `badge … is already bound to …`, `tag UID … must be …`.
+ * that carries no `details`), `name must not be empty`, `badge … is already bound to …`, `tag UID … must be …`,
+ * and the UID rule's own words, which name a badge UID anywhere (`a badge UID has 4, 7 or 10 bytes …`).
  */
 export function walkInFieldOf(message: string): keyof WalkInForm | null {
-  const m = /^(name|email|company|major|badge|tag)\b/.exec(message.trim());
+  const text = message.trim();
+  if (/\bbadge UID\b/i.test(text)) return 'badge';
+  const m = /^(name|email|company|major|badge|tag)\b/.exec(text);
   return m?.[1] ? (WALK_IN_FIELD[m[1] === 'tag' ? 'tags' : m[1]] ?? null) : null;
 }
 

@@ -1,9 +1,9 @@
 // Moderation: the latest connections, live, each with a Remove button (walls drop the link at once).
 
 import type { Connection } from '../bindings/Connection';
-import { StatusLine, busy, clear, confirmDialog, debounce, h } from './dom';
+import { StatusLine, clear, confirmButton, debounce, h } from './dom';
 import { ago } from './model';
-import type { EventCtx } from './view';
+import type { EventCtx } from './context';
 
 const SHOWN = 200;
 
@@ -51,26 +51,16 @@ export function renderModeration(ctx: EventCtx, root: HTMLElement): () => void {
 
   function row(c: Connection): HTMLTableRowElement {
     const rm = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button', 'aria-label': `Remove the connection ${c.from.name} and ${c.to.name}` }, 'Remove');
-    rm.addEventListener('click', () => {
-      void (async () => {
-        const yes = await confirmDialog({
-          title: 'Remove this connection?',
-          body: `${c.from.name} ↔ ${c.to.name} disappears from every wall and from the export.`,
-          confirm: 'Remove',
-          danger: true,
-        });
-        if (!yes) return;
-        await busy(rm, async () => {
-          try {
-            await api.deleteConnection(event.id, c.id);
-            all = all.filter((x) => x.id !== c.id);
-            status.ok(`Removed ${c.from.name} ↔ ${c.to.name}.`);
-            draw();
-          } catch (e) {
-            status.error(e);
-          }
-        });
-      })();
+    const removing = {
+      title: 'Remove this connection?',
+      body: `${c.from.name} ↔ ${c.to.name} disappears from every wall and from the export.`,
+      confirm: 'Remove',
+    };
+    confirmButton(rm, status, removing, async () => {
+      await api.deleteConnection(event.id, c.id);
+      all = all.filter((x) => x.id !== c.id);
+      status.ok(`Removed ${c.from.name} ↔ ${c.to.name}.`);
+      draw();
     });
     return h(
       'tr',

@@ -3,12 +3,21 @@
 
 import type { Profile } from '../bindings/Profile';
 import type { UpdateProfile } from '../bindings/UpdateProfile';
-import { ApiError, describeError } from './api';
+import { ApiError, describeError } from '../api/http';
 import { badgeUrl, type BadgeReader } from './backend';
 import { describeFieldError } from './csv';
-import { StatusLine, busy, clear, confirmDialog, debounce, field, h, setFieldError, uid } from './dom';
-import { looksLikeEmail, normaliseUid, placeWalkInRefusal, planBadge, walkInProfile, type WalkInErrors, type WalkInForm } from './model';
-import type { EventCtx } from './view';
+import { StatusLine, attempt, busy, clear, confirmButton, confirmDialog, debounce, field, h, setFieldError, uid } from './dom';
+import {
+  NO_BADGE_UID,
+  boundBadge,
+  looksLikeEmail,
+  placeWalkInRefusal,
+  planBadge,
+  walkInProfile,
+  type WalkInErrors,
+  type WalkInForm,
+} from './model';
+import type { EventCtx } from './context';
 
 const PAGE = 50;
 const READER_TIMEOUT_MS = 30_000;
@@ -69,36 +78,22 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
   function row(p: Profile): HTMLTableRowElement {
     const hideBtn = h('button', { class: 'btn btn-small', type: 'button' }, p.hidden ? 'Unhide' : 'Hide');
     hideBtn.addEventListener('click', () => {
-      void busy(hideBtn, async () => {
-        try {
-          await api.updateProfile(event.id, p.id, { hidden: !p.hidden });
-          done.ok(p.hidden ? `${p.name} is visible again.` : `${p.name} is hidden: they left every wall.`);
-          await load();
-        } catch (e) {
-          done.error(e);
-        }
+      void attempt(hideBtn, done, async () => {
+        await api.updateProfile(event.id, p.id, { hidden: !p.hidden });
+        done.ok(p.hidden ? `${p.name} is visible again.` : `${p.name} is hidden: they left every wall.`);
+        await load();
       });
     });
     const delBtn = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button' }, 'Delete');
-    delBtn.addEventListener('click', () => {
-      void (async () => {
-        const yes = await confirmDialog({
-          title: `Delete ${p.name}?`,
-          body: `${p.name} (${p.email}) and all their connections are removed; every wall updates at once. This cannot be undone.`,
-          confirm: 'Delete',
-          danger: true,
-        });
-        if (!yes) return;
-        await busy(delBtn, async () => {
-          try {
-            await api.deleteProfile(event.id, p.id);
-            done.ok(`${p.name} was deleted.`);
-            await load();
-          } catch (e) {
-            done.error(e);
-          }
-        });
-      })();
+    const deleting = {
+      title: `Delete ${p.name}?`,
+      body: `${p.name} (${p.email}) and all their connections are removed; every wall updates at once. This cannot be undone.`,
+      confirm: 'Delete',
+    };
+    confirmButton(delBtn, done, deleting, async () => {
+      await api.deleteProfile(event.id, p.id);
+      done.ok(`${p.name} was deleted.`);
+      await load();
     });
     const editBtn = h('button', { class: 'btn btn-small', type: 'button' }, 'Edit & badges');
     editBtn.addEventListener('click', () => editDialog(p));
@@ -203,30 +198,37 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
     const uidErr = h('p', { class: 'field-error', hidden: true, role: 'alert' });
     const addUid = h('button', { class: 'btn', type: 'button' }, 'Bind badge');
 
-    async function setTags(tags: string[], done: string): Promise<void> {
+    /**
+     * Saves the badge list; the server's answer (UIDs normalised, repeats dropped) becomes `p`. False when refused:
+     * a typed UID the server does not take (422) is explained at its field, anything else on the status line.
+     */
+    async function saveTags(tags: string[], typed = false): Promise<boolean> {
       badgeStatus.loading('Saving badges…');
       try {
         p = await api.updateProfile(event.id, p.id, { tags });
-        badgeStatus.ok(done);
         drawBadges();
         void load();
+        return true;
       } catch (e) {
-        // A badge bound to someone else answers 409 naming them.
-        badgeStatus.error(e);
+        const atField = typed && e instanceof ApiError && e.status === 422 ? placeWalkInRefusal(e.details, e.message).fields.badge : undefined;
+        if (atField) {
+          badgeStatus.hide();
+          setFieldError(uidInput, uidErr, atField);
+        } else {
+          // A badge bound to someone else answers 409 naming them.
+          badgeStatus.error(e);
+        }
+        return false;
       }
     }
 
-    function bind(raw: string, how: string): Promise<void> {
-      const n = normaliseUid(raw);
-      if (!n.ok) {
-        badgeStatus.error(n.message);
-        return Promise.resolve();
-      }
-      if (p.tags.includes(n.uid)) {
-        badgeStatus.ok(`Badge ${n.uid} is already ${p.name}’s.`);
-        return Promise.resolve();
-      }
-      return setTags([...p.tags, n.uid], `Badge ${n.uid} ${how} and bound to ${p.name}.`);
+    /** Binds the badge `raw` as typed or read (the server reads the UID); "already theirs" is what the server answers. */
+    async function bind(raw: string, how: string, typed = false): Promise<boolean> {
+      const before = p.tags;
+      if (!(await saveTags([...before, raw], typed))) return false;
+      const added = boundBadge(before, p.tags);
+      badgeStatus.ok(added === null ? `Badge ${raw} is already ${p.name}’s.` : `Badge ${added} ${how} and bound to ${p.name}.`);
+      return true;
     }
 
     function drawBadges(): void {
@@ -236,7 +238,11 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
           ? h('li', { class: 'muted' }, 'No badge yet.')
           : p.tags.map((t) => {
               const rm = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button', 'aria-label': `Unbind badge ${t}` }, 'Unbind');
-              rm.addEventListener('click', () => void busy(rm, () => setTags(p.tags.filter((x) => x !== t), `Badge ${t} unbound.`)));
+              rm.addEventListener('click', () => {
+                void busy(rm, async () => {
+                  if (await saveTags(p.tags.filter((x) => x !== t))) badgeStatus.ok(`Badge ${t} unbound.`);
+                });
+              });
               return h('li', {}, h('span', { class: 'mono' }, t), rm);
             }),
       );
@@ -244,12 +250,12 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
     drawBadges();
 
     addUid.addEventListener('click', () => {
-      const n = normaliseUid(uidInput.value);
-      setFieldError(uidInput, uidErr, n.ok ? undefined : n.message);
-      if (!n.ok) return;
+      const raw = uidInput.value.trim();
+      // Nothing typed is refused here; whether the text is a UID is the server's to say.
+      setFieldError(uidInput, uidErr, raw ? undefined : NO_BADGE_UID);
+      if (!raw) return;
       void busy(addUid, async () => {
-        await bind(n.uid, 'typed');
-        if (!badgeStatus.el.classList.contains('status-error')) uidInput.value = '';
+        if (await bind(raw, 'typed', true)) uidInput.value = '';
       });
     });
     uidInput.addEventListener('keydown', (ev) => {
@@ -319,14 +325,15 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       const tap = h('button', { class: 'btn btn-primary', type: 'button' }, 'Tap a badge on the reader');
       tap.addEventListener('click', () => {
         badgeStatus.loading('Hold the badge on the reader…');
-        void busy(tap, async () => {
-          try {
+        void attempt(
+          tap,
+          badgeStatus,
+          async () => {
             const b = await reader.waitBadge(READER_TIMEOUT_MS);
             await bind(b.uid, 'read');
-          } catch (e) {
-            badgeStatus.error(describeError(e));
-          }
-        }, 'Waiting for a badge…');
+          },
+          'Waiting for a badge…',
+        );
       });
       const write = h('button', { class: 'btn', type: 'button' }, 'Write a blank badge');
       write.addEventListener('click', () => {
@@ -377,14 +384,10 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       const opt = (v: string) => (v.trim() ? v.trim() : null);
       const change: UpdateProfile = { name: nm, email: em, company: opt(company.value), major: opt(major.value), avatar: opt(avatar.value) };
       saveStatus.loading('Saving…');
-      void busy(save, async () => {
-        try {
-          p = await api.updateProfile(event.id, p.id, change);
-          saveStatus.ok('Saved.');
-          void load();
-        } catch (e) {
-          saveStatus.error(e);
-        }
+      void attempt(save, saveStatus, async () => {
+        p = await api.updateProfile(event.id, p.id, change);
+        saveStatus.ok('Saved.');
+        void load();
       });
     });
     closeBtn.addEventListener('click', () => dlg.close());

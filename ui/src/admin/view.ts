@@ -5,17 +5,18 @@ import './admin.css';
 import type { Event } from '../bindings/Event';
 import { AdminApi } from './api';
 import { qrCanvas } from '../qr';
-import { badgeReader, desktopConfig, liveSocketUrl, serverOrigin, wallOpener, type BadgeReader } from './backend';
+import { badgeReader, desktopConfig, liveSocketUrl, serverOrigin, wallOpener } from './backend';
+import type { EventCtx } from './context';
 import { StatusLine, clear, h, uid } from './dom';
 import { embeddedNotice, firstLoginSentence, joinLine, joinSentence, type EmbeddedNotice } from './embedded';
-import { AdminLive, type LiveStatus } from './live';
+import { AdminLive, type LiveStatus } from './liveFeed';
 import { TABS, TAB_LABELS, parseHash, placeHash, type Place, type Tab } from './model';
 import { renderNewEvent, renderSettings } from './events';
 import { renderPeople } from './people';
 import { renderImport } from './importer';
 import { renderDevices } from './devices';
 import { renderModeration } from './moderation';
-import { renderLive } from './livetab';
+import { renderLive } from './liveTab';
 
 const SESSION_KEY = 'livewall.admin.session';
 
@@ -44,20 +45,6 @@ function saveSession(s: Session | null): void {
   } catch {
     // Storage refused (private mode): the session lasts as long as the page.
   }
-}
-
-/** What a tab gets to work with. */
-export interface EventCtx {
-  api: AdminApi;
-  event: Event;
-  live: AdminLive;
-  reader: BadgeReader | null;
-  /** The event changed (settings saved): update the header and list; `note` is shown once after. */
-  eventChanged(e: Event, note?: string): void;
-  /** A note left by the previous render ("Saved."). */
-  note: string | null;
-  /** The event is gone: back to the list. */
-  eventDeleted(): void;
 }
 
 export function mountAdmin(root: HTMLElement): () => void {
@@ -261,11 +248,13 @@ export function mountAdmin(root: HTMLElement): () => void {
     live = new AdminLive(eventId, () => new WebSocket(liveSocketUrl(token)));
     shownEvent = eventId;
     const words: Record<LiveStatus, string> = { connecting: 'Connecting…', live: 'Live', offline: 'Offline, retrying' };
-    unStatus = live.onStatus((s) => {
-      liveBadge.textContent = words[s];
+    const feed = live;
+    unStatus = feed.onStatus((s) => {
+      // Closed for good by the server (login ended, event deleted): say why rather than "retrying".
+      liveBadge.textContent = s === 'offline' && feed.reason ? `Offline: ${feed.reason}` : words[s];
       liveBadge.className = `live-badge live-${s}`;
     });
-    return live;
+    return feed;
   }
 
   let pendingNote: string | null = null;

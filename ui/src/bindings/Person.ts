@@ -3,4 +3,13 @@
 /**
  * A person as anyone may see them: no e-mail, no badges.
  */
-export type Person = { id: string, name: string, avatar: string | null, major: string | null, company: string | null, };
+export type Person = { id: string, 
+/**
+ * The name to show: the full name, or the initials when the event shows initials only.
+ */
+name: string, 
+/**
+ * Up to three initials ("Elijah Zhou" -> "EZ"), computed by the server, for avatar discs; clients never derive
+ * them again.
+ */
+initials?: string, avatar: string | null, major: string | null, company: string | null, };

@@ -3,4 +3,12 @@
 /**
  * A person on the wall.
  */
-export type WallNode = { id: string, name: string, avatar: string | null, major: string | null, company: string | null, };
+export type WallNode = { id: string, 
+/**
+ * The name to show (the initials when the event shows initials only).
+ */
+name: string, 
+/**
+ * Up to three initials, computed by the server, for the avatar disc.
+ */
+initials?: string, avatar: string | null, major: string | null, company: string | null, };

@@ -10,19 +10,13 @@ import type { EmbeddedServer } from '../bindings/EmbeddedServer';
 import { qrCanvas } from '../qr';
 import { QrScanner, cameraAvailable } from './camera';
 import { fillFrom, looksLikeLink } from './setup';
+import { el } from './dom';
 import { commandError, notInDesktop, tauri } from './tauri';
 
 function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLLabelElement {
-  const l = document.createElement('label');
-  l.className = 'set-field';
-  const span = document.createElement('span');
-  span.textContent = label;
-  l.append(span, input);
-  if (hint) {
-    const h = document.createElement('small');
-    h.textContent = hint;
-    l.append(h);
-  }
+  const l = el('label', 'set-field');
+  l.append(el('span', '', label), input);
+  if (hint) l.append(el('small', '', hint));
   return l;
 }
 
@@ -37,18 +31,9 @@ function input(name: string, type = 'text', placeholder = ''): HTMLInputElement 
 }
 
 function button(text: string, cls = ''): HTMLButtonElement {
-  const b = document.createElement('button');
+  const b = el('button', cls, text);
   b.type = 'button';
-  b.className = cls;
-  b.textContent = text;
   return b;
-}
-
-function para(cls: string, text: string): HTMLParagraphElement {
-  const p = document.createElement('p');
-  p.className = cls;
-  p.textContent = text;
-  return p;
 }
 
 /** The box of a laptop that runs the event's server: where others join, and the first admin login once. */
@@ -59,10 +44,10 @@ function embeddedBox(e: EmbeddedServer, login: string | null): HTMLElement {
   qr.setAttribute('aria-label', `QR code of ${e.publicUrl}`);
   const text = document.createElement('div');
   text.append(
-    para('set-embedded-title', 'This laptop is the event’s server.'),
-    para('', `Other devices and phones join at ${e.publicUrl}`),
+    el('p', 'set-embedded-title', 'This laptop is the event’s server.'),
+    el('p', '', `Other devices and phones join at ${e.publicUrl}`),
   );
-  if (login !== null) text.append(para('set-admin-login', `${login} — note it now, it is shown once.`));
+  if (login !== null) text.append(el('p', 'set-admin-login', `${login} — note it now, it is shown once.`));
   box.append(qr, text);
   return box;
 }
@@ -77,7 +62,7 @@ export function mountSettings(root: HTMLElement): void {
   form.className = 'settings';
   const h = document.createElement('h1');
   h.textContent = 'Set up this device';
-  const problem = para('set-problem', '');
+  const problem = el('p', 'set-problem', '');
   const offer = button('', 'set-secondary');
   offer.hidden = true;
   const embedded = document.createElement('div');
@@ -116,7 +101,7 @@ export function mountSettings(root: HTMLElement): void {
   const save = document.createElement('button');
   save.type = 'submit';
   save.textContent = 'Start';
-  const msg = para('set-message', '');
+  const msg = el('p', 'set-message', '');
   const fields = { role, server, event, token };
 
   form.append(

@@ -3,6 +3,7 @@
 // why it was refused.
 
 import type { DesktopConfig } from '../bindings/DesktopConfig';
+import { el } from './dom';
 import { commandError, type TauriGlobal } from './tauri';
 
 type Keys = Pick<KeyboardEvent, 'ctrlKey' | 'altKey' | 'shiftKey' | 'key'>;
@@ -49,29 +50,21 @@ export function listenStaffChords(root: HTMLElement, t: TauriGlobal, chords: Sta
 /** The dialog: the PIN field (when one is needed), why the last try failed, Cancel and the action's button. */
 function staffDialog(root: HTMLElement, chord: StaffChord, needsPin: boolean, problem = ''): void {
   if (root.querySelector('.staff-dialog')) return;
-  const box = document.createElement('form');
-  box.className = 'staff-dialog';
-  const h = document.createElement('h2');
-  h.textContent = chord.title;
-  const input = document.createElement('input');
+  const box = el('form', 'staff-dialog');
+  const input = el('input');
   input.type = 'password';
   input.inputMode = 'numeric';
   input.placeholder = 'Staff PIN';
   input.autocomplete = 'off';
   input.hidden = !needsPin;
-  const msg = document.createElement('p');
-  msg.className = 'staff-message';
-  msg.textContent = problem;
-  const row = document.createElement('div');
-  row.className = 'staff-buttons';
-  const cancel = document.createElement('button');
+  const msg = el('p', 'staff-message', problem);
+  const row = el('div', 'staff-buttons');
+  const cancel = el('button', '', 'Cancel');
   cancel.type = 'button';
-  cancel.textContent = 'Cancel';
-  const ok = document.createElement('button');
+  const ok = el('button', '', chord.confirm);
   ok.type = 'submit';
-  ok.textContent = chord.confirm;
   row.append(cancel, ok);
-  box.append(h, input, msg, row);
+  box.append(el('h2', '', chord.title), input, msg, row);
   root.appendChild(box);
   // Left open by someone who walked away, it must not stay on the wall or the station.
   const timer = window.setTimeout(() => close(), 30_000);

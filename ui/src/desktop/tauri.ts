@@ -1,6 +1,8 @@
 // The bridge to the Rust side of the desktop app (`window.__TAURI__`, injected with `app.withGlobalTauri`).
 // Typed locally rather than by augmenting `Window`, so other modules may declare their own view of it.
 
+import { el } from './dom';
+
 export interface CommandError {
   code: string;
   message: string;
@@ -32,12 +34,7 @@ export function commandError(e: unknown): CommandError {
 
 /** A message for a page opened outside the desktop app. */
 export function notInDesktop(root: HTMLElement, what: string): void {
-  const box = document.createElement('div');
-  box.className = 'home';
-  const h = document.createElement('h1');
-  h.textContent = 'livewall';
-  const p = document.createElement('p');
-  p.textContent = `The ${what} runs in the livewall desktop app (\`livewall ${what}\`). Walls are at /wall/<event>.`;
-  box.append(h, p);
+  const box = el('div', 'home');
+  box.append(el('h1', '', 'livewall'), el('p', '', `The ${what} runs in the livewall desktop app (\`livewall ${what}\`). Walls are at /wall/<event>.`));
   root.appendChild(box);
 }

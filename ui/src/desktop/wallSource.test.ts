@@ -49,13 +49,20 @@ function fakeBridge(): { bridge: KioskBridge; send(event: string, p: unknown): v
 
 const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
+/** A source over a fake bridge, started and listening, its cached wall not answered yet; `watch` runs first. */
+async function started(watch: (src: DesktopWallSource) => void = () => undefined) {
+  const state = new WallState();
+  const f = fakeBridge();
+  const src = new DesktopWallSource(state, f.bridge);
+  watch(src);
+  src.start();
+  await flush();
+  return { state, f, src };
+}
+
 describe('the kiosk wall source', () => {
   it('draws the cached wall first, then live entries that arrived meanwhile', async () => {
-    const state = new WallState();
-    const f = fakeBridge();
-    const src = new DesktopWallSource(state, f.bridge);
-    src.start();
-    await flush();
+    const { state, f, src } = await started();
     // Live entries racing the cached answer: held, not dropped and not applied to an empty wall.
     f.send('wall:entry', conn(6, 'b', 'c'));
     f.send('wall:online', true);
@@ -73,13 +80,8 @@ describe('the kiosk wall source', () => {
   });
 
   it('says offline when the server is gone and only the cache was drawn', async () => {
-    const state = new WallState();
-    const f = fakeBridge();
-    const src = new DesktopWallSource(state, f.bridge);
     const seen: string[] = [];
-    src.onStatus((s) => seen.push(s));
-    src.start();
-    await flush();
+    const { state, f, src } = await started((s) => s.onStatus((st) => seen.push(st)));
     f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: snap(5, [['a', 'b']]) });
     await flush();
     f.send('wall:online', false);
@@ -91,11 +93,7 @@ describe('the kiosk wall source', () => {
   });
 
   it('starts empty with no cache and waits for the server', async () => {
-    const state = new WallState();
-    const f = fakeBridge();
-    const src = new DesktopWallSource(state, f.bridge);
-    src.start();
-    await flush();
+    const { state, f, src } = await started();
     f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: null });
     await flush();
     expect(src.fromCache).toBe(false);
@@ -105,13 +103,8 @@ describe('the kiosk wall source', () => {
   });
 
   it('tells the staff why it cannot follow the event until the wall is live again', async () => {
-    const state = new WallState();
-    const f = fakeBridge();
-    const src = new DesktopWallSource(state, f.bridge);
     let heard = 0;
-    src.onStatus(() => heard++);
-    src.start();
-    await flush();
+    const { f, src } = await started((s) => s.onStatus(() => heard++));
     f.answer({ eventId: 'ev', server: 'http://10.0.0.2:8080', snapshot: snap(5, [['a', 'b']]) });
     await flush();
     const before = heard;

@@ -5,6 +5,7 @@
 import '../desktop/desktop.css';
 import { mountWall } from '../wall/view';
 import { DesktopWallSource } from '../desktop/wallSource';
+import { el } from '../desktop/dom';
 import { listenStaffChords } from '../desktop/staffPin';
 import { notInDesktop, tauri } from '../desktop/tauri';
 import type { KioskStart } from '../bindings/KioskStart';
@@ -33,20 +34,15 @@ function lockDown(): void {
 
 /** The standing notice of why the wall cannot follow its event, over the (cached) wall. */
 function troubleBox(): { el: HTMLElement; show(line: string | null): void } {
-  const el = document.createElement('div');
-  el.className = 'kiosk-problem';
-  el.setAttribute('role', 'status');
-  el.hidden = true;
-  const what = document.createElement('p');
-  what.className = 'kiosk-problem-what';
-  const staff = document.createElement('p');
-  staff.className = 'kiosk-problem-staff';
-  staff.textContent = 'Staff: Ctrl+Alt+Shift+S opens the settings.';
-  el.append(what, staff);
+  const box = el('div', 'kiosk-problem');
+  box.setAttribute('role', 'status');
+  box.hidden = true;
+  const what = el('p', 'kiosk-problem-what');
+  box.append(what, el('p', 'kiosk-problem-staff', 'Staff: Ctrl+Alt+Shift+S opens the settings.'));
   return {
-    el,
+    el: box,
     show(line) {
-      el.hidden = line === null;
+      box.hidden = line === null;
       what.textContent = line ?? '';
     },
   };

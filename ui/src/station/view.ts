@@ -7,6 +7,7 @@ import '../desktop/desktop.css';
 import { commandError, notInDesktop, tauri } from '../desktop/tauri';
 import { listenStaffChords } from '../desktop/staffPin';
 import { holdBanner, initialModel, queuedNote, reduce, screenTone, tick, WedgeCollector, type StationModel } from './model';
+import { discInitials } from '../wall/names';
 import type { DesktopConfig } from '../bindings/DesktopConfig';
 import type { Person } from '../bindings/Person';
 import type { StationEvent } from '../bindings/StationEvent';
@@ -57,13 +58,8 @@ function avatar(p: Person | null, server: string): HTMLElement {
     img.onerror = () => img.remove();
     box.appendChild(img);
   }
-  const initials = (p?.name ?? '?')
-    .split(/\s+/)
-    .filter((w) => w.length > 0)
-    .slice(0, 2)
-    .map((w) => w[0]?.toUpperCase() ?? '')
-    .join('');
-  box.appendChild(el('span', 'st-initials', initials || '?'));
+  // The server's initials: with initials only `name` already is the initials, so deriving them here would be wrong.
+  box.appendChild(el('span', 'st-initials', discInitials(p?.initials)));
   return box;
 }
 
@@ -71,16 +67,25 @@ function detail(p: Person): string {
   return [p.major, p.company].filter((x): x is string => typeof x === 'string' && x.length > 0).join(' · ');
 }
 
+/** The parts of a plain screen, in order: an icon, the title, the line under it and the small print (each but the
+ * title only when given), so every screen is laid out alike. */
+function notice(title: string, o: { icon?: string; iconClass?: string; sub?: string; small?: string | undefined }): HTMLElement[] {
+  const parts: HTMLElement[] = [];
+  if (o.icon !== undefined) parts.push(el('div', o.iconClass === undefined ? 'st-icon' : `st-icon ${o.iconClass}`, o.icon));
+  parts.push(el('h1', 'st-title', title));
+  if (o.sub !== undefined) parts.push(el('p', 'st-sub', o.sub));
+  if (o.small !== undefined) parts.push(el('p', 'st-small', o.small));
+  return parts;
+}
+
 function render(root: HTMLElement, m: StationModel, server: string, eventId: string, now: number): void {
   const main = el('main', `st-main st-${m.screen.kind} st-tone-${screenTone(m.screen)}`);
   main.dataset['screen'] = m.screen.kind;
   const s = m.screen;
   switch (s.kind) {
-    case 'idle': {
-      main.append(el('div', 'st-icon st-pulse', '⟡'), el('h1', 'st-title', 'Tap your badge to connect'));
-      main.append(el('p', 'st-sub', 'Then your partner taps theirs. That’s it.'));
+    case 'idle':
+      main.append(...notice('Tap your badge to connect', { icon: '⟡', iconClass: 'st-pulse', sub: 'Then your partner taps theirs. That’s it.' }));
       break;
-    }
     case 'first': {
       main.append(avatar(s.person, server));
       main.append(el('h1', 'st-title', s.person ? `Hi ${s.person.name}!` : 'Badge read!'));
@@ -91,39 +96,35 @@ function render(root: HTMLElement, m: StationModel, server: string, eventId: str
       break;
     }
     case 'unknown':
-      main.append(el('div', 'st-icon', '?'), el('h1', 'st-title', 'We don’t know this badge'));
-      main.append(el('p', 'st-sub', 'Please see the help desk to register it.'));
+      main.append(...notice('We don’t know this badge', { icon: '?', sub: 'Please see the help desk to register it.' }));
       break;
-    case 'phone':
-      main.append(el('div', 'st-icon', '!'), el('h1', 'st-title', 'That’s a phone'));
-      main.append(el('p', 'st-sub', 'Tap your badge, not your phone.'));
-      if (s.resume?.kind === 'first') main.append(el('p', 'st-small', 'The first badge is still waiting for its partner.'));
+    case 'phone': {
+      const small = s.resume?.kind === 'first' ? 'The first badge is still waiting for its partner.' : undefined;
+      main.append(...notice('That’s a phone', { icon: '!', sub: 'Tap your badge, not your phone.', small }));
       break;
+    }
     case 'read_failed':
-      main.append(el('div', 'st-icon', '!'), el('h1', 'st-title', 'Couldn’t read that badge'));
-      main.append(el('p', 'st-sub', 'Lift it off and tap again.'), el('p', 'st-small', s.message));
+      main.append(...notice('Couldn’t read that badge', { icon: '!', sub: 'Lift it off and tap again.', small: s.message }));
       break;
     case 'sending':
-      main.append(el('div', 'st-icon st-spin', '◌'), el('h1', 'st-title', 'Connecting…'));
+      main.append(...notice('Connecting…', { icon: '◌', iconClass: 'st-spin' }));
       break;
     case 'queued':
-      main.append(el('div', 'st-icon', '✓'), el('h1', 'st-title', 'Saved!'));
-      main.append(el('p', 'st-sub', queuedNote(m.hold)));
+      main.append(...notice('Saved!', { icon: '✓', sub: queuedNote(m.hold) }));
       break;
     case 'done': {
       if (s.outcome === 'refused') {
-        main.append(el('div', 'st-icon', '✕'), el('h1', 'st-title', 'That didn’t work'));
-        main.append(el('p', 'st-sub', s.message ?? 'Please try again.'));
+        main.append(...notice('That didn’t work', { icon: '✕', sub: s.message ?? 'Please try again.' }));
         break;
       }
       const pair = el('div', 'st-pair');
       if (s.people) {
-        const [p1, p2] = s.people;
-        const one = el('div', 'st-person');
-        one.append(avatar(p1, server), el('div', 'st-name', p1.name));
-        const two = el('div', 'st-person');
-        two.append(avatar(p2, server), el('div', 'st-name', p2.name));
-        pair.append(one, el('div', 'st-link', '↔'), two);
+        const person = (p: Person): HTMLElement => {
+          const box = el('div', 'st-person');
+          box.append(avatar(p, server), el('div', 'st-name', p.name));
+          return box;
+        };
+        pair.append(person(s.people[0]), el('div', 'st-link', '↔'), person(s.people[1]));
       }
       main.append(pair);
       main.append(el('h1', 'st-title', s.outcome === 'connected' ? 'Connected!' : 'You’re already connected'));
@@ -131,13 +132,13 @@ function render(root: HTMLElement, m: StationModel, server: string, eventId: str
       break;
     }
     case 'cancelled':
-      main.append(el('h1', 'st-title', 'Cancelled'), el('p', 'st-sub', 'Same badge twice. Start again whenever you like.'));
+      main.append(...notice('Cancelled', { sub: 'Same badge twice. Start again whenever you like.' }));
       break;
     case 'timed_out':
-      main.append(el('h1', 'st-title', 'Nobody tapped in time'), el('p', 'st-sub', 'Start again with the first badge.'));
+      main.append(...notice('Nobody tapped in time', { sub: 'Start again with the first badge.' }));
       break;
     case 'failure':
-      main.append(el('div', 'st-icon', '!'), el('h1', 'st-title', 'Something went wrong'), el('p', 'st-sub', s.message));
+      main.append(...notice('Something went wrong', { icon: '!', sub: s.message }));
       break;
   }
 

@@ -1,34 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { ServerMessage } from '../bindings/ServerMessage';
-import type { ClientMessage } from '../bindings/ClientMessage';
-import { HttpError, type SnapshotResult } from '../api/rest';
+import { ApiError } from '../api/http';
+import type { SnapshotResult } from '../api/rest';
+import { fakeSockets } from '../api/fakeSocket';
 import { WallState } from './state';
-import { WallFeed, type SocketLike } from './feed';
-
-class FakeSocket implements SocketLike {
-  onopen: ((ev: Event) => unknown) | null = null;
-  onmessage: ((ev: MessageEvent) => unknown) | null = null;
-  onclose: ((ev: CloseEvent) => unknown) | null = null;
-  onerror: ((ev: Event) => unknown) | null = null;
-  sent: ClientMessage[] = [];
-  closed = false;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as ClientMessage);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  open(): void {
-    this.onopen?.({} as Event);
-  }
-  receive(m: ServerMessage | string): void {
-    this.onmessage?.({ data: typeof m === 'string' ? m : JSON.stringify(m) } as MessageEvent);
-  }
-  drop(): void {
-    this.onclose?.({} as CloseEvent);
-  }
-}
+import { WallFeed } from './feed';
 
 /** A hand-driven clock: timers run when `advance` passes them. */
 class Clock {
@@ -89,7 +66,7 @@ const conn = (seq: number, a: string, b: string): ServerMessage => ({
 function setup(snapshots: Array<SnapshotResult | Error>) {
   const clock = new Clock();
   const state = new WallState();
-  const sockets: FakeSocket[] = [];
+  const { sockets, open } = fakeSockets();
   let fetches = 0;
   const feed = new WallFeed(
     state,
@@ -100,11 +77,7 @@ function setup(snapshots: Array<SnapshotResult | Error>) {
         if (next instanceof Error) throw next;
         return next;
       },
-      openSocket: () => {
-        const s = new FakeSocket();
-        sockets.push(s);
-        return s;
-      },
+      openSocket: open,
       setTimeout: clock.setTimeout,
       clearTimeout: clock.clearTimeout,
       random: () => 1,
@@ -116,6 +89,16 @@ function setup(snapshots: Array<SnapshotResult | Error>) {
 }
 
 const ok = (s: Snapshot): SnapshotResult => ({ kind: 'ok', snapshot: s, etag: `"${s.epoch}-${s.seq}"`, serverNow: null });
+
+/** A feed live on its first socket, from a snapshot at e1/4. */
+async function liveFeed() {
+  const t = setup([ok(snap('e1', 4, ['a', 'b']))]);
+  t.feed.start();
+  await flush();
+  t.sockets[0]?.open();
+  t.sockets[0]?.receive({ type: 'subscribed', eventId: 'ev', epoch: 'e1', seq: 4, recovered: true });
+  return t;
+}
 
 describe('WallFeed', () => {
   it('subscribes from the snapshot position and applies live frames', async () => {
@@ -155,11 +138,7 @@ describe('WallFeed', () => {
   });
 
   it('reconnects with backoff after the socket drops, resuming from the last position', async () => {
-    const { feed, sockets, clock } = setup([ok(snap('e1', 4, ['a', 'b']))]);
-    feed.start();
-    await flush();
-    sockets[0]?.open();
-    sockets[0]?.receive({ type: 'subscribed', eventId: 'ev', epoch: 'e1', seq: 4, recovered: true });
+    const { feed, sockets, clock } = await liveFeed();
     sockets[0]?.receive(conn(5, 'a', 'b'));
     sockets[0]?.drop();
     expect(feed.status).toBe('offline');
@@ -197,11 +176,7 @@ describe('WallFeed', () => {
   });
 
   it('reconnects when a gap in the log is not filled in time', async () => {
-    const { feed, sockets, clock } = setup([ok(snap('e1', 4, ['a', 'b']))]);
-    feed.start();
-    await flush();
-    sockets[0]?.open();
-    sockets[0]?.receive({ type: 'subscribed', eventId: 'ev', epoch: 'e1', seq: 4, recovered: true });
+    const { feed, sockets, clock } = await liveFeed();
     sockets[0]?.receive(conn(7, 'a', 'b'));
     await clock.advance(1001);
     expect(sockets[0]?.closed).toBe(true);
@@ -220,7 +195,7 @@ describe('WallFeed', () => {
     expect(sockets).toHaveLength(1);
     feed.stop();
 
-    const missing = setup([new HttpError(404, 'not_found', 'event "x" not found')]);
+    const missing = setup([new ApiError(404, 'not_found', 'event "x" not found')]);
     missing.feed.start();
     await flush();
     expect(missing.feed.status).toBe('failed');
@@ -238,5 +213,39 @@ describe('WallFeed', () => {
     expect(clock.timers.size).toBe(0);
     expect(sockets[0]?.closed).toBe(true);
     expect(sockets[0]?.onmessage).toBeNull();
+  });
+
+  it('stops reconnecting when the server revokes the token (4001), and says why', async () => {
+    const { feed, sockets, clock, fetches } = await liveFeed();
+    const polls = fetches();
+    sockets[0]?.drop(4001);
+    expect(feed.status).toBe('failed');
+    expect(feed.detail).toBe('token revoked or login ended');
+    // Nothing is left to wake up: no reconnect, no snapshot checks.
+    expect(clock.timers.size).toBe(0);
+    await clock.advance(120_000);
+    expect(sockets).toHaveLength(1);
+    expect(fetches()).toBe(polls);
+    feed.stop();
+  });
+
+  it('reconnects with backoff after a slow-client close (4008) and a lost connection (1006)', async () => {
+    const { feed, sockets, clock } = await liveFeed();
+    sockets[0]?.drop(4008);
+    expect(feed.status).toBe('offline');
+    await clock.advance(499);
+    expect(sockets).toHaveLength(1);
+    await clock.advance(1); // first retry: at most 0.5 s
+    expect(sockets).toHaveLength(2);
+    sockets[1]?.drop(1006); // still down: the next wait doubles
+    expect(feed.status).toBe('offline');
+    await clock.advance(999);
+    expect(sockets).toHaveLength(2);
+    await clock.advance(1);
+    expect(sockets).toHaveLength(3);
+    sockets[2]?.open();
+    sockets[2]?.receive({ type: 'subscribed', eventId: 'ev', epoch: 'e1', seq: 4, recovered: true });
+    expect(feed.status).toBe('live');
+    feed.stop();
   });
 });

@@ -3,34 +3,23 @@
 // - `subscribed{recovered:false}` (the log moved on without us): reload the snapshot, holding live frames that
 //   arrive meanwhile and applying them after it (the state drops those the snapshot already holds).
 // - A gap that stays open, or a socket that goes quiet, closes the socket; it reconnects with full-jitter
-//   exponential backoff and resumes from the last applied position.
+//   exponential backoff and resumes from the last applied position. A close the server means for good (token
+//   revoked, wall no longer public, event deleted: see `CloseCode`) fails the wall with the reason instead.
 // - While the socket is down the wall keeps what it has and checks the snapshot now and then (conditional GET,
 //   so an unchanged wall costs a 304), so a wall behind a proxy without WebSockets still moves.
 
 import type { ClientMessage } from '../bindings/ClientMessage';
 import type { ServerMessage } from '../bindings/ServerMessage';
-import { backoffDelay } from '../api/backoff';
-import { HttpError, type SnapshotResult } from '../api/rest';
+import { ApiError } from '../api/http';
+import type { SnapshotResult } from '../api/rest';
+import { LiveSocket, readFrames, type SocketLike, type Timers } from '../api/socket';
 import type { WallState } from './state';
 
 export type FeedStatus = 'loading' | 'live' | 'offline' | 'failed';
 
-/** The parts of a WebSocket the feed uses. */
-export interface SocketLike {
-  onopen: ((ev: Event) => unknown) | null;
-  onmessage: ((ev: MessageEvent) => unknown) | null;
-  onclose: ((ev: CloseEvent) => unknown) | null;
-  onerror: ((ev: Event) => unknown) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-export interface FeedDeps {
+export interface FeedDeps extends Timers {
   fetchSnapshot(etag: string | null): Promise<SnapshotResult>;
   openSocket(): SocketLike;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  random(): number;
 }
 
 export interface FeedOptions {
@@ -50,13 +39,10 @@ export class WallFeed {
   detail = '';
   /** Server clock minus local clock, from the snapshot's Date header (ms). */
   clockOffset = 0;
-  /** Number of socket connections made (the test hook shows it). */
-  connects = 0;
   snapshotsLoaded = 0;
 
   private readonly opts: FeedOptions;
-  private socket: SocketLike | null = null;
-  private attempt = 0;
+  private readonly socket: LiveSocket;
   private etag: string | null = null;
   private resyncing = false;
   private held: unknown[] = [];
@@ -72,6 +58,20 @@ export class WallFeed {
     private readonly now: () => number = () => Date.now(),
   ) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.socket = new LiveSocket(
+      () => deps.openSocket(),
+      {
+        opened: () => this.subscribe(),
+        message: (data) => this.onMessage(data),
+        closed: (why, retry) => this.onSocketGone(why, retry),
+      },
+      deps,
+    );
+  }
+
+  /** Number of socket connections made (the test hook shows it). */
+  get connects(): number {
+    return this.socket.connects;
   }
 
   onStatus(fn: (s: FeedStatus) => void): () => void {
@@ -86,11 +86,16 @@ export class WallFeed {
 
   /** Closes the socket and every timer; the state keeps its content. */
   stop(): void {
+    this.halt();
+    this.statusListeners.clear();
+  }
+
+  /** Ends all network work until `start`; listeners still hear the status set after. */
+  private halt(): void {
     this.stopped = true;
     for (const t of this.timers.values()) this.deps.clearTimeout(t);
     this.timers.clear();
-    this.dropSocket();
-    this.statusListeners.clear();
+    this.socket.stop();
   }
 
   private setStatus(s: FeedStatus, detail = ''): void {
@@ -124,7 +129,7 @@ export class WallFeed {
       result = await this.deps.fetchSnapshot(this.state.loaded && !this.resyncing ? this.etag : null);
     } catch (e) {
       if (this.stopped) return;
-      if (e instanceof HttpError && e.permanent) {
+      if (e instanceof ApiError && e.permanent) {
         this.setStatus('failed', e.message);
         // Someone may fix the event or the token: try again, slowly.
         this.timer('snapshot', 30_000, () => void this.loadSnapshot(thenConnect));
@@ -134,8 +139,8 @@ export class WallFeed {
       else this.setStatus('loading', 'waiting for the server');
       // A failed check while offline is simply tried again at the next poll.
       if (!thenConnect && !this.resyncing) return;
-      const delay = backoffDelay(this.attempt++, this.deps.random);
-      this.timer('snapshot', delay, () => void this.loadSnapshot(thenConnect));
+      // Snapshot and socket retries share one backoff: both wait for the same server.
+      this.timer('snapshot', this.socket.nextDelay(), () => void this.loadSnapshot(thenConnect));
       return;
     }
     if (this.stopped) return;
@@ -150,58 +155,35 @@ export class WallFeed {
       const held = this.held;
       this.held = [];
       for (const f of held) this.state.apply(f);
-      if (this.socket) this.setStatus('live');
+      if (this.socket.hasSocket) this.setStatus('live');
     }
     if (thenConnect) this.connect();
-    else if (!this.socket) this.setStatus('offline', 'reconnecting');
+    else if (!this.socket.hasSocket) this.setStatus('offline', 'reconnecting');
   }
 
   private connect(): void {
     if (this.stopped) return;
-    this.dropSocket();
-    let ws: SocketLike;
-    try {
-      ws = this.deps.openSocket();
-    } catch (e) {
-      this.onSocketGone(String(e));
-      return;
-    }
-    this.socket = ws;
-    this.connects++;
-    let opened = false;
-    ws.onopen = () => {
-      opened = true;
-      this.lastHeard = this.now();
-      const pos = this.state.position();
-      const eventId = this.state.eventId;
-      if (eventId === null) return;
-      const sub: ClientMessage = pos
-        ? { action: 'subscribe', eventId, since: { epoch: pos.epoch, seq: pos.seq } }
-        : { action: 'subscribe', eventId };
-      ws.send(JSON.stringify(sub));
-      this.schedulePing();
-    };
-    ws.onmessage = (ev) => {
-      if (this.socket !== ws) return;
-      this.lastHeard = this.now();
-      let msg: unknown;
-      try {
-        msg = JSON.parse(typeof ev.data === 'string' ? ev.data : '');
-      } catch {
-        this.state.anomalies.malformed++;
-        return;
-      }
-      if (Array.isArray(msg)) for (const m of msg) this.onFrame(m);
-      else this.onFrame(msg);
-    };
-    ws.onerror = () => {
-      // A close event follows; nothing to do here.
-    };
-    ws.onclose = () => {
-      if (this.socket !== ws) return;
-      this.socket = null;
-      this.onSocketGone(opened ? 'connection lost' : 'cannot connect');
-    };
+    this.unwatch();
+    this.socket.connect();
+  }
+
+  private subscribe(): void {
+    this.lastHeard = this.now();
+    const pos = this.state.position();
+    const eventId = this.state.eventId;
+    if (eventId === null) return;
+    const sub: ClientMessage = pos
+      ? { action: 'subscribe', eventId, since: { epoch: pos.epoch, seq: pos.seq } }
+      : { action: 'subscribe', eventId };
+    this.socket.send(sub);
+    this.schedulePing();
+  }
+
+  private onMessage(data: unknown): void {
+    this.lastHeard = this.now();
+    const frames = readFrames(data);
+    if (frames === null) this.state.anomalies.malformed++;
+    else for (const m of frames) this.onFrame(m);
   }
 
   private onFrame(msg: unknown): void {
@@ -213,7 +195,7 @@ export class WallFeed {
         if (!m.recovered || (this.state.epoch !== null && m.epoch !== this.state.epoch)) {
           this.resync();
         } else {
-          this.attempt = 0;
+          this.socket.resetBackoff();
           this.clearTimer('poll');
           this.setStatus('live');
         }
@@ -253,58 +235,49 @@ export class WallFeed {
     this.timer('gap', this.opts.gapTimeoutMs, () => {
       if (this.state.gap() === gap) {
         // The missing frame never came: reconnect and let the server replay from our position.
-        this.dropSocket();
-        this.onSocketGone('missed updates');
+        this.socket.reconnect('missed updates');
       }
     });
   }
 
   private schedulePing(): void {
     this.timer('ping', this.opts.pingMs, () => {
-      const ws = this.socket;
-      if (!ws) return;
+      if (!this.socket.hasSocket) return;
       if (this.now() - this.lastHeard > this.opts.pingMs * 3) {
-        this.dropSocket();
-        this.onSocketGone('server silent');
+        this.socket.reconnect('server silent');
         return;
       }
-      const ping: ClientMessage = { action: 'ping' };
-      try {
-        ws.send(JSON.stringify(ping));
-      } catch {
-        // The close event will follow.
-      }
+      // A failed send is followed by the close event.
+      this.socket.send({ action: 'ping' });
       this.schedulePing();
     });
   }
 
-  private dropSocket(): void {
-    const ws = this.socket;
-    this.socket = null;
+  /** Stops watching the current socket (ping, gap); the socket itself is the `LiveSocket`'s. */
+  private unwatch(): void {
     this.clearTimer('ping');
     this.clearTimer('gap');
-    if (!ws) return;
-    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-    try {
-      ws.close(1000, 'bye');
-    } catch {
-      // Already closed.
-    }
   }
 
-  private onSocketGone(why: string): void {
+  /** The socket is gone: keep the wall, check the snapshot now and then, or stop when the server said so. */
+  private onSocketGone(why: string, retry: boolean): void {
     if (this.stopped) return;
     this.resyncing = false;
     this.held = [];
+    this.unwatch();
+    if (!retry) {
+      // Coming back would be refused again: keep the wall as it is and say why.
+      this.halt();
+      this.setStatus('failed', why);
+      return;
+    }
     this.setStatus('offline', why);
-    const delay = backoffDelay(this.attempt++, this.deps.random);
-    this.timer('reconnect', delay, () => this.connect());
     if (!this.timers.has('poll')) this.schedulePoll();
   }
 
   private schedulePoll(): void {
     this.timer('poll', this.opts.pollMs, () => {
-      if (this.socket && this.status === 'live') return;
+      if (this.socket.hasSocket && this.status === 'live') return;
       void this.loadSnapshot(false).finally(() => {
         if (!this.stopped && this.status !== 'live') this.schedulePoll();
       });

@@ -1,5 +1,7 @@
-// Text helpers for people's names: grapheme-safe initials and truncation (emoji, combining marks and
-// right-to-left scripts must never be cut in half).
+// Text helpers for people's names: display safety only (control and bidi characters out, grapheme-safe
+// truncation, so emoji, combining marks and right-to-left scripts are never cut in half). What a person is called
+// on a wall, initials included, is the server's decision: nothing here derives initials from a name, which may
+// already be the initials ("EZ") when the event shows initials only.
 
 type Segmenter = { segment(input: string): Iterable<{ segment: string }> };
 
@@ -27,15 +29,6 @@ export function cleanName(raw: unknown): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
 }
 
-/** Up to two initials: first grapheme of the first and of the last word ("Elijah Zhou" -> "EZ"). */
-export function initials(name: string): string {
-  const words = cleanName(name).split(' ').filter((w) => w.length > 0);
-  if (words.length === 0) return '?';
-  const first = graphemes(words[0] ?? '')[0] ?? '';
-  const last = words.length > 1 ? (graphemes(words[words.length - 1] ?? '')[0] ?? '') : '';
-  return (first + last).toLocaleUpperCase();
-}
-
 /** `s` cut to at most `max` graphemes, with an ellipsis when cut. */
 export function truncate(s: string, max: number): string {
   const g = graphemes(s);
@@ -43,9 +36,13 @@ export function truncate(s: string, max: number): string {
   return g.slice(0, Math.max(1, max - 1)).join('').trimEnd() + '…';
 }
 
-/** How a person is named on the wall: initials when the event asks for them. */
-export function displayName(name: string, initialsOnly: boolean): string {
-  const clean = cleanName(name);
-  if (initialsOnly) return initials(clean);
-  return clean.length > 0 ? clean : '?';
+/** A name as the wall shows it: as the server sent it (cleaned by the state), cut to `max` graphemes; '?' for none. */
+export function shownName(name: string, max: number): string {
+  return truncate(name.length > 0 ? name : '?', max);
+}
+
+/** The text of an avatar disc: the server's initials, '?' when it sent none (an older server, an old cached snapshot). */
+export function discInitials(raw: unknown): string {
+  const s = cleanName(raw);
+  return s.length > 0 ? s : '?';
 }

@@ -3,12 +3,13 @@
 
 import { drawQr } from '../qr';
 import type { WallState } from './state';
-import { displayName, initials, truncate } from './names';
+import { shownName, truncate } from './names';
 
 const TOP = 10;
 const RECENT_MS = 10 * 60_000;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {
+/** A new element with a class, appended to `parent` when given (the wall page builds its DOM with it too). */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   e.className = cls;
   parent?.appendChild(e);
@@ -68,12 +69,12 @@ export class SidePanel {
     this.links.textContent = s.links.size.toLocaleString();
     this.recent.textContent = s.linksSince(serverNow - RECENT_MS).toLocaleString();
     const top = s.leaderboard(TOP);
-    const initialsOnly = s.settings.initialsOnly;
     this.rows.forEach((r, i) => {
       const n = top[i];
       r.row.hidden = n === undefined;
       if (!n) return;
-      r.name.textContent = initialsOnly ? initials(n.name) : truncate(displayName(n.name, false), 40);
+      // The name as sent: with initials only it already is the initials ("EZ"), never to be initialled again.
+      r.name.textContent = shownName(n.name, 40);
       r.count.textContent = String(n.degree);
       r.dot.style.background = this.colorOf(n.id);
     });

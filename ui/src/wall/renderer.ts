@@ -1,7 +1,7 @@
 // Canvas-2D drawing of the graph. It follows the state's changes (slots for nodes, flat arrays for links), sends
 // structure to the layout, and draws each frame from the latest positions:
 // - every settled link in one path and one stroke; new links drawn in from one end to the other;
-// - small nodes as one filled path per colour; larger ones as pre-scaled avatar (or initials) bitmaps;
+// - small nodes as one filled path per colour; larger ones as pre-scaled avatar (or the server's initials) bitmaps;
 // - names under the larger nodes only (at most MAX_LABELS, biggest first);
 // - a camera that keeps the whole graph in view and eases slowly toward it.
 
@@ -10,7 +10,7 @@ import type { LayoutHost } from './layoutHost';
 import { nodeRadius } from './layout';
 import { AvatarCache } from './avatars';
 import { CategoryColors, categoryField } from './colors';
-import { displayName, initials, truncate } from './names';
+import { shownName } from './names';
 
 const DRAW_IN_MS = 900;
 const PULSE_MS = 1600;
@@ -24,11 +24,11 @@ const LINK_CHUNK = 2000;
 const BITMAP_MIN_PX = 6;
 const CAMERA_EASE_MS = 1800;
 
+/** What is drawn for a node, worked out when it changes rather than every frame. */
 interface Slot {
   node: NodeState;
   color: string;
   label: string;
-  initials: string;
 }
 
 export interface Camera {
@@ -111,9 +111,8 @@ export class GraphRenderer {
   }
 
   private describe(node: NodeState): Slot {
-    const initialsOnly = this.state.settings.initialsOnly;
-    const label = truncate(displayName(node.name, initialsOnly), 28);
-    return { node, color: this.colors.color(this.category(node)), label, initials: initials(node.name) };
+    // The name as sent: with initials only, the server already sends the initials (and re-sends every node).
+    return { node, color: this.colors.color(this.category(node)), label: shownName(node.name, 28) };
   }
 
   private onChange(c: WallChange): void {
@@ -140,24 +139,25 @@ export class GraphRenderer {
       case 'link-removed':
         this.removeLink(c.link.key);
         break;
-      case 'meta':
-      case 'snapshot':
-        if (c.kind === 'snapshot') {
-          this.field = categoryField(this.state.nodes.values());
-          const counts = new Map<string, number>();
-          for (const n of this.state.nodes.values()) {
-            const cat = this.category(n);
-            if (cat !== null) counts.set(cat, (counts.get(cat) ?? 0) + 1);
-          }
-          this.colors.seed(counts);
+      case 'snapshot': {
+        this.field = categoryField(this.state.nodes.values());
+        const counts = new Map<string, number>();
+        for (const n of this.state.nodes.values()) {
+          const cat = this.category(n);
+          if (cat !== null) counts.set(cat, (counts.get(cat) ?? 0) + 1);
         }
-        // Names (initials-only) or colours may have changed.
+        this.colors.seed(counts);
+        // The colours may have changed.
         for (let i = 0; i < this.slots.length; i++) {
           const s = this.slots[i];
           if (s) this.slots[i] = this.describe(s.node);
         }
         break;
+      }
+      case 'meta':
       case 'announcement':
+        // Settings change no label here: when initials only is toggled the server re-sends every node
+        // (node-updated) with the name to show.
         break;
     }
   }
@@ -423,7 +423,7 @@ export class GraphRenderer {
       const r = nodeRadius(info.node.degree);
       const px = 2 * r * s * dpr;
       const photo = info.node.avatar ? this.avatars.photo(info.node.avatar, info.color, px) : null;
-      const img = photo ?? this.avatars.initialsBitmap(info.initials, info.color, px);
+      const img = photo ?? this.avatars.initialsBitmap(info.node.initials, info.color, px);
       ctx.drawImage(img, x - r, y - r, 2 * r, 2 * r);
     }
 

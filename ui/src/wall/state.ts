@@ -5,20 +5,26 @@
 // - a frame whose `seq` is at or below the applied position is a duplicate and is dropped;
 // - a frame from the future (a gap) waits until the gap is filled; too many waiting frames mean the caller must
 //   resynchronise (`needsResync`);
-// - a hidden person never appears, nor do their links (kept aside, and shown again if they are un-hidden);
+// - a hidden person never appears, and their links are dropped for good: on un-hiding, the server logs the
+//   person's remaining links again as `connection` frames, so a link removed meanwhile stays removed;
+// - names and initials are shown as the server sends them (it decides what initials-only means);
 // - a link whose person is not yet known waits for that person instead of failing.
+// The shared golden cases of these rules are in crates/livewall-protocol/fixtures/wall-rules.json (rules.test.ts).
 
 import type { Snapshot } from '../bindings/Snapshot';
 import type { ServerMessage } from '../bindings/ServerMessage';
 import type { EventSettings } from '../bindings/EventSettings';
 import type { Person } from '../bindings/Person';
 import type { WallNode } from '../bindings/WallNode';
-import { cleanName } from './names';
+import { cleanName, discInitials } from './names';
 
 /** A person on the wall, with the figures the wall derives from the links. */
 export interface NodeState {
   readonly id: string;
+  /** The name as the server sent it (already the initials when the event shows initials only). */
   name: string;
+  /** The server's initials for the avatar disc, '?' when it sent none; never derived here from `name`. */
+  initials: string;
   avatar: string | null;
   major: string | null;
   company: string | null;
@@ -125,7 +131,7 @@ export class WallState {
   readonly links = new Map<string, LinkState>();
   /** Link keys per person. */
   private readonly adjacency = new Map<string, Set<string>>();
-  /** Links waiting for a person who is hidden or not yet known. */
+  /** Snapshot links waiting for a person not yet known. */
   private readonly parked = new Map<string, LinkState>();
   private readonly hidden = new Set<string>();
   /** Frames past a gap, by seq. */
@@ -296,16 +302,16 @@ export class WallState {
       return;
     }
     const at = typeof createdAt === 'number' && Number.isFinite(createdAt) ? createdAt : Date.now();
+    // The server logs no links of hidden people; should one come anyway it is dropped, not kept for later.
+    if (this.hidden.has(from.id) || this.hidden.has(to.id)) return;
     const key = pairKey(from.id, to.id);
-    if (this.links.has(key) || this.parked.has(key)) return;
-    if (this.hidden.has(from.id) || this.hidden.has(to.id)) {
-      this.parked.set(key, { key, source: from.id, target: to.id, createdAt: at, order: ++this.order });
-      return;
-    }
-    // The newcomer is placed next to the person they met.
+    // This frame brings the pair itself: a snapshot link still waiting for one of them is superseded.
+    this.parked.delete(key);
+    // People come as they are now (a name or photo may have changed), even on a pair already drawn; a newcomer
+    // is placed next to the person they met.
     this.upsertNode(from, this.nodes.has(to.id) ? to.id : null);
     this.upsertNode(to, from.id);
-    this.addLink(from.id, to.id, at, true);
+    if (!this.links.has(key)) this.addLink(from.id, to.id, at, true);
   }
 
   private onNode(p: unknown, hidden: boolean): void {
@@ -314,26 +320,22 @@ export class WallState {
       return;
     }
     if (hidden) {
+      // Their links go for good (removeNode drops the visible ones): un-hidden, the server sends the remaining
+      // ones again, and one a moderator removed meanwhile must not come back from here.
       this.hidden.add(p.id);
-      const adj = this.adjacency.get(p.id);
-      if (adj) {
-        for (const key of [...adj]) {
-          const link = this.links.get(key);
-          if (link) {
-            this.removeLink(link);
-            this.parked.set(key, link);
-          }
-        }
-      }
+      for (const link of [...this.parked.values()]) if (link.source === p.id || link.target === p.id) this.parked.delete(link.key);
       this.removeNode(p.id);
       return;
     }
     this.hidden.delete(p.id);
     this.upsertNode(p, null);
+  }
+
+  /** Shows the snapshot links that waited for `id` to be known, now that they are. */
+  private unpark(id: string): void {
     for (const link of [...this.parked.values()]) {
-      if (link.source !== p.id && link.target !== p.id) continue;
-      const other = link.source === p.id ? link.target : link.source;
-      if (this.hidden.has(other) || !this.nodes.has(other)) continue;
+      if (link.source !== id && link.target !== id) continue;
+      if (!this.nodes.has(link.source === id ? link.target : link.source)) continue;
       this.parked.delete(link.key);
       this.addLink(link.source, link.target, link.createdAt, false);
     }
@@ -341,13 +343,21 @@ export class WallState {
 
   private upsertNode(p: Person, near: string | null): void {
     const name = cleanName(p.name);
+    const initials = discInitials(p.initials);
     const avatar = optString(p.avatar);
     const major = optString(p.major) === null ? null : cleanName(p.major);
     const company = optString(p.company) === null ? null : cleanName(p.company);
     const existing = this.nodes.get(p.id);
     if (existing) {
-      if (existing.name !== name || existing.avatar !== avatar || existing.major !== major || existing.company !== company) {
+      if (
+        existing.name !== name ||
+        existing.initials !== initials ||
+        existing.avatar !== avatar ||
+        existing.major !== major ||
+        existing.company !== company
+      ) {
         existing.name = name;
+        existing.initials = initials;
         existing.avatar = avatar;
         existing.major = major;
         existing.company = company;
@@ -355,9 +365,10 @@ export class WallState {
       }
       return;
     }
-    const node: NodeState = { id: p.id, name, avatar, major, company, degree: 0, reachedAt: 0, reachedOrder: 0 };
+    const node: NodeState = { id: p.id, name, initials, avatar, major, company, degree: 0, reachedAt: 0, reachedOrder: 0 };
     this.nodes.set(p.id, node);
     this.emit({ kind: 'node-added', node, near: near !== null && this.nodes.has(near) ? near : null });
+    if (this.parked.size > 0) this.unpark(p.id);
   }
 
   private addLink(source: string, target: string, createdAt: number, live: boolean): void {

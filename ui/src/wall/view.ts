@@ -8,8 +8,8 @@ import { WallFeed, type FeedStatus } from './feed';
 import { GraphRenderer } from './renderer';
 import { createLayout } from './layoutHost';
 import { Highlighter, type Caption } from './highlights';
-import { SidePanel } from './panel';
-import { displayName, truncate } from './names';
+import { SidePanel, el } from './panel';
+import { shownName, truncate } from './names';
 
 /** Read-only view of the wall for tests and the benchmark (`window.__livewall`). */
 export interface WallTestHook {
@@ -29,13 +29,6 @@ declare global {
   interface Window {
     __livewall?: WallTestHook;
   }
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  parent?.appendChild(e);
-  return e;
 }
 
 /** What the wall needs from its data source: a `WallFeed` over the network, or the desktop kiosk's bridge. */
@@ -117,7 +110,7 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
 
   const name = (id: string): string => {
     const n = state.nodes.get(id);
-    return n ? truncate(displayName(n.name, state.settings.initialsOnly), 40) : '';
+    return n ? shownName(n.name, 40) : '';
   };
 
   const showCaption = (c: Caption): void => {
@@ -208,8 +201,8 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   };
   raf = requestAnimationFrame(loop);
   const onLinkChange = state.subscribe((c) => {
-    if (c.kind === 'link-added' || c.kind === 'link-removed' || c.kind === 'node-added' || c.kind === 'node-removed')
-      panelDirty = true;
+    // node-updated too: toggling initials only renames everyone on the leaderboard.
+    if (c.kind.startsWith('node-') || c.kind.startsWith('link-')) panelDirty = true;
   });
 
   window.__livewall = Object.freeze({

@@ -144,6 +144,15 @@ pub fn update(
     Ok((e, entry))
 }
 
+/// Whether the event exists and its wall is public (one answer for "no such event" and "private").
+pub fn public_wall(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    match get(tx, id) {
+        Ok(e) => Ok(e.settings.public_wall),
+        Err(Error::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Deletes an event and everything in it.
 pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<()> {
     if tx.execute("DELETE FROM events WHERE id = ?1", [id])? == 0 {

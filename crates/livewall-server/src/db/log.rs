@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use bytes::Bytes;
-use livewall_protocol::{Audience, ServerMessage};
+use livewall_protocol::{Audience, LogPosition, ServerMessage};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// One committed log entry, ready to send.
@@ -134,4 +134,54 @@ pub fn prune(tx: &Transaction<'_>, event_id: &str, keep: u64) -> Result<usize> {
         "DELETE FROM live_log WHERE event_id = ?1 AND seq <= ?2",
         params![event_id, cutoff as i64],
     )?)
+}
+
+/// Where a subscriber that names a position can go on from.
+#[derive(Debug)]
+pub enum Resume {
+    /// The position is of another epoch, ahead of the log, or older than what is retained (or the log has a
+    /// hole): start again from the current position `last`.
+    Fresh { epoch: String, last: u64 },
+    /// Every entry after `since` up to `last`, in order and without a gap.
+    After {
+        epoch: String,
+        since: u64,
+        last: u64,
+        entries: Vec<LogEntry>,
+    },
+}
+
+/// Reads the event's position and, when `since` is within the retained log of the same epoch, every entry after
+/// it: one read, so a resume is complete or not attempted.
+pub fn resume(tx: &Transaction<'_>, event_id: &str, since: Option<&LogPosition>) -> Result<Resume> {
+    let (epoch, last) = position(tx, event_id)?;
+    let Some(since) = since else {
+        return Ok(Resume::Fresh { epoch, last });
+    };
+    if since.epoch != epoch || since.seq > last {
+        return Ok(Resume::Fresh { epoch, last });
+    }
+    if since.seq < last {
+        // Every entry after `since` must still be there: the oldest retained one must be its successor or older.
+        match oldest_retained(tx, event_id)? {
+            Some(oldest) if oldest <= since.seq + 1 => {}
+            _ => return Ok(Resume::Fresh { epoch, last }),
+        }
+    }
+    let entries = range(tx, event_id, since.seq, last)?;
+    let complete = entries.len() as u64 == last - since.seq
+        && entries
+            .iter()
+            .zip(since.seq + 1..)
+            .all(|(e, want)| e.seq == want);
+    if !complete {
+        tracing::warn!(event = %event_id, since = since.seq, last, "live log has a hole; not resuming");
+        return Ok(Resume::Fresh { epoch, last });
+    }
+    Ok(Resume::After {
+        epoch,
+        since: since.seq,
+        last,
+        entries,
+    })
 }

@@ -10,6 +10,7 @@ pub mod announcements;
 pub mod connections;
 pub mod devices;
 pub mod events;
+pub mod idempotency;
 pub mod log;
 mod migrations;
 pub mod profiles;

@@ -4,8 +4,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::validate;
 use livewall_protocol::{
-    CreateProfile, EventSettings, FieldError, Person, Profile, ProfilePage, ServerMessage,
-    UpdateProfile,
+    CreateProfile, EventSettings, FieldError, PartyKey, PartyRef, Profile, ProfilePage,
+    ServerMessage, TagUid, UpdateProfile,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -16,8 +16,9 @@ const COLUMNS: &str = "p.id, p.event_id, p.name, p.email, p.avatar, p.major, p.c
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Profile> {
     let tags: Option<String> = r.get(10)?;
-    let mut tags: Vec<String> = tags
-        .map(|t| t.split(',').map(str::to_owned).collect())
+    // Stored tags were canonical when written; one that is not (a hand-edited database) is left out, not fatal.
+    let mut tags: Vec<TagUid> = tags
+        .map(|t| t.split(',').filter_map(|u| TagUid::parse(u).ok()).collect())
         .unwrap_or_default();
     tags.sort();
     Ok(Profile {
@@ -33,21 +34,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Profile> {
         updated_at: r.get(9)?,
         tags,
     })
-}
-
-/// The public view of a profile, as walls and stations see it (initials only when the event asks for it).
-pub fn person(p: &Profile, settings: &EventSettings) -> Person {
-    Person {
-        id: p.id.clone(),
-        name: if settings.initials_only {
-            validate::initials(&p.name)
-        } else {
-            p.name.clone()
-        },
-        avatar: p.avatar.clone(),
-        major: p.major.clone(),
-        company: p.company.clone(),
-    }
 }
 
 /// The profile `id` of event `event_id`, or 404.
@@ -72,6 +58,16 @@ pub fn find_any(tx: &Transaction<'_>, id: &str) -> Result<Option<Profile>> {
         .prepare_cached(&format!("SELECT {COLUMNS} FROM profiles p WHERE p.id = ?1"))?
         .query_row([id], from_row)
         .optional()?)
+}
+
+/// Every visible profile of the event, oldest first.
+pub fn visible(tx: &Transaction<'_>, event_id: &str) -> Result<Vec<Profile>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM profiles p WHERE p.event_id = ?1 AND p.hidden = 0 ORDER BY p.created_at, p.rowid"
+    ))?;
+    Ok(stmt
+        .query_map([event_id], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// The profile with this e-mail (case-insensitive) in this event.
@@ -139,7 +135,7 @@ struct NewProfile {
     avatar: Option<String>,
     major: Option<String>,
     company: Option<String>,
-    tags: Vec<String>,
+    tags: Vec<TagUid>,
     hidden: bool,
 }
 
@@ -189,7 +185,7 @@ fn bind_tags(
     tx: &Transaction<'_>,
     event_id: &str,
     profile_id: &str,
-    tags: &[String],
+    tags: &[TagUid],
 ) -> Result<()> {
     for uid in tags {
         if let Some(owner) = find_by_tag(tx, event_id, uid)? {
@@ -203,13 +199,14 @@ fn bind_tags(
         }
         tx.execute(
             "INSERT INTO profile_tags (event_id, uid, profile_id) VALUES (?1, ?2, ?3)",
-            params![event_id, uid, profile_id],
+            params![event_id, uid.as_str(), profile_id],
         )?;
     }
     Ok(())
 }
 
-fn node_entry(
+/// Appends the `node` entry that tells walls how `p` is shown now (or that they are hidden).
+pub(crate) fn node_entry(
     tx: &Transaction<'_>,
     p: &Profile,
     settings: &EventSettings,
@@ -218,7 +215,7 @@ fn node_entry(
     log::append(tx, &p.event_id, now, |seq| ServerMessage::Node {
         event_id: p.event_id.clone(),
         seq,
-        node: person(p, settings),
+        node: crate::people::person(p, settings),
         hidden: p.hidden,
     })
 }
@@ -330,15 +327,14 @@ fn field_of(err: &Error) -> String {
     .to_owned()
 }
 
-/// Applies a partial update and tells walls what changed.
+/// Applies a partial update; answers the profile before and after (what walls are told is the domain's call).
 pub fn update(
     tx: &Transaction<'_>,
     event_id: &str,
-    settings: &EventSettings,
     id: &str,
     req: &UpdateProfile,
     now: i64,
-) -> Result<(Profile, Vec<LogEntry>)> {
+) -> Result<(Profile, Profile)> {
     let before = get(tx, event_id, id)?;
     let mut p = before.clone();
     if let Some(v) = &req.name {
@@ -387,34 +383,42 @@ pub fn update(
         bind_tags(tx, event_id, id, &tags)?;
     }
     let after = get(tx, event_id, id)?;
-    let mut entries = Vec::new();
-    let shown_changed = person(&before, settings) != person(&after, settings);
-    if before.hidden != after.hidden || (!after.hidden && shown_changed) {
-        entries.push(node_entry(tx, &after, settings, now)?);
-        if before.hidden && !after.hidden {
-            // The walls dropped this person's links when they were hidden: send them again.
-            entries.extend(super::connections::relog_visible_links(
-                tx, event_id, settings, id, now,
-            )?);
-        }
-    }
-    Ok((after, entries))
+    Ok((before, after))
 }
 
-/// Deletes a profile with its badges and connections; walls are told to drop each link and the node.
-pub fn delete(
-    tx: &Transaction<'_>,
-    event_id: &str,
-    settings: &EventSettings,
-    id: &str,
-    now: i64,
-) -> Result<Vec<LogEntry>> {
+/// Deletes a profile row with its badges (connections must be gone first: the domain removes and logs them).
+pub fn delete(tx: &Transaction<'_>, event_id: &str, id: &str) -> Result<Profile> {
     let p = get(tx, event_id, id)?;
-    let mut entries = super::connections::delete_all_of(tx, event_id, &p, now)?;
     tx.execute("DELETE FROM profiles WHERE id = ?1", [id])?;
-    if !p.hidden {
-        let gone = Profile { hidden: true, ..p };
-        entries.push(node_entry(tx, &gone, settings, now)?);
-    }
-    Ok(entries)
+    Ok(p)
+}
+
+/// Finds the person a request names; `side` ("from"/"to") goes into the 404 so the caller knows which side.
+pub fn resolve(tx: &Transaction<'_>, event_id: &str, side: &str, r: &PartyRef) -> Result<Profile> {
+    let by_tag = |uid: &str| match TagUid::parse(uid) {
+        Ok(uid) => find_by_tag(tx, event_id, &uid),
+        Err(_) => Ok(None),
+    };
+    let found = match r {
+        PartyRef::By(PartyKey::Email(e)) => find_by_email(tx, event_id, e)?,
+        PartyRef::By(PartyKey::ProfileId(id)) => find_by_id(tx, event_id, id)?,
+        PartyRef::By(PartyKey::TagUid(uid)) => by_tag(uid)?,
+        PartyRef::Text(t) if t.contains('@') => find_by_email(tx, event_id, t)?,
+        PartyRef::Text(t) => match find_by_id(tx, event_id, t)? {
+            Some(p) => Some(p),
+            None => by_tag(t)?,
+        },
+    };
+    found.ok_or_else(|| {
+        let what = match r {
+            PartyRef::By(PartyKey::Email(e)) => format!("e-mail {e}"),
+            PartyRef::By(PartyKey::ProfileId(id)) => format!("profile id {id}"),
+            PartyRef::By(PartyKey::TagUid(uid)) => format!("badge {uid}"),
+            PartyRef::Text(t) if t.contains('@') => format!("e-mail {t}"),
+            PartyRef::Text(t) => format!("profile id or badge {t}"),
+        };
+        Error::UnknownAttendee(format!(
+            "{side}: no attendee with {what} in event {event_id:?}"
+        ))
+    })
 }

@@ -1,7 +1,7 @@
 //! Live figures for the organiser: counts, taps per minute and the leaderboard.
 
 use crate::error::Result;
-use livewall_protocol::{EventSettings, EventStats, LeaderboardEntry};
+use livewall_protocol::{EventStats, LeaderboardEntry};
 use rusqlite::{Transaction, params};
 use std::collections::HashMap;
 
@@ -48,12 +48,11 @@ pub fn of_event(tx: &Transaction<'_>, event_id: &str, now: i64) -> Result<EventS
         .map(|(p, (n, k, at))| (p, n, k, at))
         .collect();
     ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.2.cmp(&y.2)).then(x.0.cmp(y.0)));
-    let plain = EventSettings::default();
     let mut top = Vec::new();
     for (id, connections, _, reached_at) in ranked.into_iter().take(10) {
         let p = profiles::get(tx, event_id, id)?;
         top.push(LeaderboardEntry {
-            person: profiles::person(&p, &plain),
+            person: crate::people::named(&p),
             connections,
             reached_at,
         });

@@ -1,8 +1,8 @@
 //! The wall snapshot query.
 
 use crate::error::Result;
-use crate::validate;
-use livewall_protocol::{Snapshot, SnapshotTag, WallLink, WallNode};
+use crate::people;
+use livewall_protocol::{Snapshot, SnapshotTag, WallLink};
 use rusqlite::Transaction;
 use std::collections::HashSet;
 
@@ -23,7 +23,6 @@ pub fn snapshot_since(
 ) -> Result<Snapshot> {
     let (epoch, seq) = log::position(tx, event_id)?;
     let event = events::get(tx, event_id)?;
-    let initials = event.settings.initials_only;
     let mut stmt = tx.prepare_cached(
         "SELECT id, name, avatar, major, company FROM profiles WHERE event_id = ?1 AND hidden = 0
          ORDER BY created_at, rowid",
@@ -31,17 +30,14 @@ pub fn snapshot_since(
     let mut nodes = stmt
         .query_map([event_id], |r| {
             let name: String = r.get(1)?;
-            Ok(WallNode {
-                id: r.get(0)?,
-                name: if initials {
-                    validate::initials(&name)
-                } else {
-                    name
-                },
-                avatar: r.get(2)?,
-                major: r.get(3)?,
-                company: r.get(4)?,
-            })
+            Ok(people::wall_node(
+                r.get(0)?,
+                &name,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                &event.settings,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let visible: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();

@@ -3,8 +3,8 @@
 use super::extract::{Json, Path};
 use crate::auth::Principal;
 use crate::db;
+use crate::domain::{self, connections::Meeting, connections::Recorded};
 use crate::error::{Error, Result};
-use crate::ids::now_ms;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -34,7 +34,8 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
-/// Posts one connection for `event` on behalf of `p` (shared with the original `/interactions` path).
+/// Posts one connection for `event` on behalf of `p` (shared with the original `/interactions` path): the
+/// domain's outcome as 201 (new), 200 (`duplicate:true`), or a keyed retry's first answer with its first status.
 pub(crate) async fn post_connection(
     s: &AppState,
     p: &Principal,
@@ -43,40 +44,24 @@ pub(crate) async fn post_connection(
     headers: &HeaderMap,
 ) -> Result<Response> {
     p.require_station(&event)?;
-    let key = idempotency_key(headers)?;
-    let device = p.device_id().map(str::to_owned);
-    let posted = record(s, event, req, device, key).await?;
-    let status = StatusCode::from_u16(posted.status).unwrap_or(StatusCode::OK);
-    let mut res = (status, posted.body).into_response();
+    let mut meeting = Meeting::now(event, req);
+    meeting.key = idempotency_key(headers)?;
+    meeting.device = p.device_id().map(str::to_owned);
+    let recorded = domain::connections::record(s, meeting).await?;
+    let status = if recorded.created() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut res = match recorded {
+        Recorded::Created(o) | Recorded::Duplicate(o) => (status, axum::Json(o)).into_response(),
+        Recorded::Replayed { body, .. } => (status, body).into_response(),
+    };
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     Ok(res)
-}
-
-/// The one write path of a connection, whoever posts it: idempotency, the duplicate rule, the log entry and its
-/// publication, and the metrics.
-pub(crate) async fn record(
-    s: &AppState,
-    event: String,
-    req: CreateConnection,
-    device: Option<String>,
-    key: Option<String>,
-) -> Result<db::connections::Posted> {
-    let now = now_ms();
-    let posted = s
-        .write_logged(move |tx| {
-            let mut posted =
-                db::connections::post(tx, &event, &req, device.as_deref(), key.as_deref(), now)?;
-            let entries = posted.entry.take().into_iter().collect();
-            Ok((posted, entries))
-        })
-        .await?;
-    if posted.status == 201 {
-        metrics::counter!("livewall_connections_created_total").increment(1);
-    }
-    Ok(posted)
 }
 
 /// Records that two people met. 201 when new, 200 with `duplicate:true` when they had already met.
@@ -121,15 +106,6 @@ pub(crate) async fn remove(
     Path((event, id)): Path<(String, String)>,
 ) -> Result<StatusCode> {
     p.require_admin()?;
-    let now = now_ms();
-    s.write_logged(move |tx| {
-        Ok((
-            (),
-            db::connections::delete(tx, &event, &id, now)?
-                .into_iter()
-                .collect(),
-        ))
-    })
-    .await?;
+    domain::connections::remove(&s, event, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

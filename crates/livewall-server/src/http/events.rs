@@ -1,10 +1,12 @@
 //! `/api/events`: create, list, read, update and delete events.
 
-use super::extract::{Json, MaybePrincipal, Path};
+use super::extract::{Json, Path};
 use crate::auth::Principal;
 use crate::db;
+use crate::domain;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::request::MaybePrincipal;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -72,21 +74,7 @@ pub(crate) async fn update(
     Json(req): Json<UpdateEvent>,
 ) -> Result<Json<Event>> {
     p.require_admin()?;
-    let now = now_ms();
-    let e = s
-        .write_logged(move |tx| {
-            let (e, entry) = db::events::update(tx, &event, req, now)?;
-            Ok((e, entry.into_iter().collect()))
-        })
-        .await?;
-    if !e.settings.public_wall {
-        let closed = s
-            .hub
-            .close_anonymous(&e.id, livewall_protocol::close_code::NOT_PUBLIC);
-        if closed > 0 {
-            tracing::info!(event = %e.id, closed, "wall is no longer public; anonymous viewers closed");
-        }
-    }
+    let e = domain::events::update(&s, event, req).await?;
     Ok(Json(e))
 }
 

@@ -136,7 +136,11 @@ pub(crate) async fn export(
                             p.major.as_deref().unwrap_or(""),
                             p.company.as_deref().unwrap_or(""),
                             p.avatar.as_deref().unwrap_or(""),
-                            &p.tags.join(" "),
+                            &p.tags
+                                .iter()
+                                .map(|t| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
                             if p.hidden { "yes" } else { "no" },
                             &rfc3339(p.created_at),
                         ],

@@ -49,7 +49,7 @@ pub(crate) async fn metrics_text(
     State(s): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let token = super::extract::bearer(&headers)?.ok_or_else(|| {
+    let token = crate::request::bearer(&headers)?.ok_or_else(|| {
         Error::Unauthorized(
             "the metrics need a bearer token: an admin token or the server's --metrics-token"
                 .into(),

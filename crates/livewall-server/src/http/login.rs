@@ -8,11 +8,12 @@
 //! a burst of logins queues instead of exhausting memory (each check takes about 19 MiB; on the shared blocking pool
 //! every thread's allocator would keep such a block, which made 32 parallel logins cost hundreds of megabytes).
 
-use super::extract::{ClientIp, Json};
+use super::extract::Json;
 use crate::auth::{self, ADMIN_TOKEN_TTL_MS, Principal};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::request::ClientIp;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};

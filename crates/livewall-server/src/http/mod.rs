@@ -8,7 +8,7 @@ mod cors;
 mod devices;
 mod events;
 mod export;
-pub mod extract;
+mod extract;
 mod health;
 mod imports;
 mod login;
@@ -36,6 +36,7 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let ui_dir = ui::ui_dir(state.config.ui_dir.as_deref());
+    let live = crate::live::Upgrader::new(&state);
     Router::new()
         .merge(login::router())
         .merge(events::router())
@@ -44,10 +45,8 @@ pub fn router(state: AppState) -> Router {
         .merge(wall::router(&state))
         .merge(devices::router())
         .merge(presence::router())
-        .merge(crate::ws::router(
-            &state,
-            ui::StartPage::new(ui_dir.as_deref()),
-        ))
+        .merge(live.router())
+        .merge(ui::root(ui::StartPage::new(ui_dir.as_deref()), live))
         .merge(imports::router())
         .merge(export::router())
         .merge(announcements::router())

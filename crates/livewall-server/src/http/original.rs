@@ -6,11 +6,13 @@
 //! errors carry a top-level `message` beside livewall's `error` object. Browsers call these paths from other
 //! origins, so they have CORS ([`super::cors`]).
 
-use super::extract::{Json, MaybePrincipal, Query, bearer};
+use super::extract::{Json, Query};
 use super::{connections, cors};
 use crate::db;
+use crate::domain::{self, connections::Meeting};
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::request::{MaybePrincipal, bearer};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -145,9 +147,9 @@ async fn original_connection(
         from: PartyRef::By(PartyKey::ProfileId(caller.id)),
         to: PartyRef::By(PartyKey::ProfileId(other.id)),
     };
-    let key = connections::idempotency_key(headers)?;
-    let posted = connections::record(s, event, create, None, key).await?;
-    if posted.status == 201 {
+    let mut meeting = Meeting::now(event, create);
+    meeting.key = connections::idempotency_key(headers)?;
+    if domain::connections::record(s, meeting).await?.created() {
         let first = other.name.split_whitespace().next().unwrap_or_default();
         Ok(OriginalAnswer {
             message: format!("Connection created with {first}"),

@@ -11,9 +11,11 @@
 //! Privacy: a visitor who has not proved a badge of the same event sees a private or initials-only event's people
 //! as initials, without company or field of study.
 
-use super::extract::{ClientIp, Path};
+use super::extract::Path;
 use crate::db;
+use crate::domain::{self, connections::Meeting};
 use crate::error::Error;
+use crate::request::ClientIp;
 use crate::state::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -21,7 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use livewall_protocol::{CreateConnection, Event, PartyKey, PartyRef, Profile};
+use livewall_protocol::{CreateConnection, Event, PartyKey, PartyRef, Profile, profile_path};
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -149,7 +151,7 @@ fn message_page(
 /// The photo over an initials disc: when the picture is missing or fails to load, the initials show through
 /// (no script needed, so the page's policy can forbid scripts).
 fn photo(avatar: Option<&str>, name: &str) -> String {
-    let initials = esc(&crate::validate::initials(name));
+    let initials = esc(&crate::people::initials(name));
     let img = avatar
         .map(|url| {
             format!(
@@ -227,7 +229,7 @@ pub(crate) struct BadgeQuery {
 /// anyone else sees a private or initials-only event's people as initials only.
 fn shown(p: &Profile, e: &Event, insider: bool) -> (String, String) {
     if !insider && (e.settings.initials_only || !e.settings.public_wall) {
-        return (crate::validate::initials(&p.name), String::new());
+        return (crate::people::initials(&p.name), String::new());
     }
     let sub = [p.major.as_deref(), p.company.as_deref()]
         .into_iter()
@@ -356,7 +358,7 @@ fn prove_first(back: &str) -> Response {
 }
 
 fn badge_link(id: &str, key: &str) -> String {
-    format!("/p/{}?k={}", esc(id), esc(key))
+    profile_path(&esc(id), &esc(key))
 }
 
 /// "This is my badge": this phone is its owner's from now on (a cookie).
@@ -460,8 +462,8 @@ pub(crate) async fn connect(
         to: PartyRef::By(PartyKey::ProfileId(p.id.clone())),
     };
     let name = p.name.as_str();
-    match super::connections::record(&s, p.event_id.clone(), req, None, None).await {
-        Ok(posted) if posted.status == 201 => message_page(
+    match domain::connections::record(&s, Meeting::now(p.event_id.clone(), req)).await {
+        Ok(r) if r.created() => message_page(
             StatusCode::CREATED,
             "ok",
             "Connected!",

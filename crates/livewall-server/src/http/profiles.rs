@@ -3,8 +3,10 @@
 use super::extract::{Json, Path, Query};
 use crate::auth::Principal;
 use crate::db;
+use crate::domain;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::people;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -12,7 +14,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use livewall_protocol::{
     BadgeLink, BulkCreateProfiles, BulkCreated, CreateProfile, PartyRef, Person, Profile,
-    ProfileConnections, ProfilePage, UpdateProfile,
+    ProfileConnections, ProfilePage, UpdateProfile, profile_path,
 };
 use serde::Deserialize;
 
@@ -145,7 +147,7 @@ pub(crate) async fn badge_link(
         s.db.read(move |tx| db::profiles::get(tx, &event, &id))
             .await?;
     let key = s.auth.badge_key(&profile.id);
-    let path = format!("/p/{}?k={key}", profile.id);
+    let path = profile_path(&profile.id, &key);
     let url = s
         .config
         .public_url
@@ -166,14 +168,7 @@ pub(crate) async fn update(
     Json(req): Json<UpdateProfile>,
 ) -> Result<Json<Profile>> {
     p.require_admin()?;
-    let now = now_ms();
-    let profile = s
-        .write_logged(move |tx| {
-            let e = db::events::get(tx, &event)?;
-            db::profiles::update(tx, &event, &e.settings, &id, &req, now)
-        })
-        .await?;
-    Ok(Json(profile))
+    Ok(Json(domain::profiles::update(&s, event, id, req).await?))
 }
 
 /// Deletes a profile with its badges and connections (admin); walls drop them live.
@@ -186,12 +181,7 @@ pub(crate) async fn remove(
     Path((event, id)): Path<(String, String)>,
 ) -> Result<StatusCode> {
     p.require_admin()?;
-    let now = now_ms();
-    s.write_logged(move |tx| {
-        let e = db::events::get(tx, &event)?;
-        Ok(((), db::profiles::delete(tx, &event, &e.settings, &id, now)?))
-    })
-    .await?;
+    domain::profiles::delete(&s, event, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -233,18 +223,13 @@ pub(crate) async fn person(
     p.require_event(&event)?;
     let person =
         s.db.read(move |tx| {
-            let e = db::events::get(tx, &event)?;
-            let found = db::connections::resolve(tx, &event, "badge", &PartyRef::Text(key))?;
+            db::events::get(tx, &event)?;
+            let found = db::profiles::resolve(tx, &event, "badge", &PartyRef::Text(key))?;
             if found.hidden {
                 return Err(Error::NotFound("this person asked not to be shown".into()));
             }
-            Ok(db::profiles::person(
-                &found,
-                &livewall_protocol::EventSettings {
-                    initials_only: false,
-                    ..e.settings
-                },
-            ))
+            // A station shows the person who just tapped by their full name, whatever the walls show.
+            Ok(people::named(&found))
         })
         .await?;
     Ok(Json(person))

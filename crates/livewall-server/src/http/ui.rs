@@ -2,8 +2,10 @@
 //! picks its view from the path; `/assets/*` are its files. So a wall works in any browser.
 
 use crate::error::Error;
+use crate::live::{Upgrader, is_upgrade};
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use std::path::{Path, PathBuf};
@@ -18,8 +20,8 @@ pub fn ui_dir(configured: Option<&Path>) -> Option<PathBuf> {
     dev.join("index.html").is_file().then_some(dev)
 }
 
-/// The page at `/`. The route itself belongs to the live feed, because the original clients open their socket at
-/// the deployment's root: an upgrade there is a socket, anything else gets this page.
+/// The page at `/`. The original clients open their socket at the deployment's root, so an upgrade there is handed
+/// to the live feed ([`root`]); anything else gets this page.
 #[derive(Clone)]
 pub(crate) struct StartPage(Option<ServeFile>);
 
@@ -43,6 +45,20 @@ impl StartPage {
 fn not_built() -> Error {
     Error::Unavailable(
         "the web UI is not built: run `npm --prefix ui ci && npm --prefix ui run build`, or pass --ui-dir".into(),
+    )
+}
+
+/// `/`: the live feed for an upgrade (the original clients' socket), the start page otherwise.
+pub(crate) fn root(page: StartPage, live: Upgrader) -> Router<AppState> {
+    Router::new().route(
+        "/",
+        get(move |State(s): State<AppState>, req: Request| async move {
+            if is_upgrade(&req) {
+                live.upgrade(s, req).await
+            } else {
+                page.respond(req).await
+            }
+        }),
     )
 }
 

@@ -1,8 +1,9 @@
 //! `GET /api/events/{event}/wall`: the snapshot a wall starts from, with an ETag.
 
-use super::extract::{MaybePrincipal, Path};
+use super::extract::Path;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::request::MaybePrincipal;
 use crate::state::{AppState, CachedWall};
 use axum::Router;
 use axum::extract::State;

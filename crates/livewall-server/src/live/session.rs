@@ -6,16 +6,16 @@
 //! transaction, and queued entries at or below the last sent `seq` are skipped. Nothing is missed, nothing is
 //! sent twice, and a replay is either complete or not attempted (`recovered:false`).
 
-use super::Who;
+use super::hub::{Frame, Session};
+use super::peer::Who;
 use crate::db;
 use crate::error::Error;
-use crate::hub::{Frame, Session};
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use livewall_protocol::{
-    ClientMessage, ErrorCode, LogPosition, ServerMessage, Snapshot, close_code,
+    ClientMessage, CloseCode, ErrorCode, LogPosition, ServerMessage, Snapshot,
 };
 use std::collections::HashMap;
 use std::future::Future;
@@ -35,7 +35,7 @@ const BURST_SECONDS: f64 = 5.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
     /// Send a close frame with this code, then end.
-    Close(u16),
+    Close(CloseCode),
     /// The peer is gone (closed, reset): nothing more to send.
     Gone,
 }
@@ -44,23 +44,7 @@ impl Stop {
     fn label(self) -> &'static str {
         match self {
             Self::Gone => "peer",
-            Self::Close(close_code::GOING_AWAY) => "shutdown",
-            Self::Close(close_code::MESSAGE_TOO_BIG) => "too_big",
-            Self::Close(close_code::REVOKED) => "revoked",
-            Self::Close(close_code::HEARTBEAT_TIMEOUT) => "heartbeat",
-            Self::Close(close_code::SLOW) => "slow",
-            Self::Close(_) => "other",
-        }
-    }
-
-    fn reason(code: u16) -> &'static str {
-        match code {
-            close_code::GOING_AWAY => "server shutting down",
-            close_code::MESSAGE_TOO_BIG => "message too big",
-            close_code::REVOKED => "token revoked",
-            close_code::HEARTBEAT_TIMEOUT => "heartbeat timeout",
-            close_code::SLOW => "slow",
-            _ => "",
+            Self::Close(code) => code.name(),
         }
     }
 }
@@ -98,7 +82,7 @@ pub(crate) async fn run(
     tracing::debug!(session = session.id, role, "socket opened");
     let (sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel(state.config.ws.queue_frames);
-    let walls = who.kind() == crate::hub::Kind::Wall;
+    let walls = who.kind() == super::hub::Kind::Wall;
     let budget = f64::from(state.config.ws.message_rate) * BURST_SECONDS;
     let mut conn = Conn {
         state,
@@ -117,8 +101,8 @@ pub(crate) async fn run(
     // What was queued before the close (an event's deletion notice, the last entries before a shutdown) still
     // goes out, unless the peer is the problem (too slow, or silent).
     if let Stop::Close(code) = stop
-        && code != close_code::SLOW
-        && code != close_code::HEARTBEAT_TIMEOUT
+        && code != CloseCode::Slow
+        && code != CloseCode::HeartbeatTimeout
     {
         conn.drain(&mut rx).await;
     }
@@ -162,9 +146,9 @@ async fn guarded(
                 Err(Stop::Gone)
             }
         },
-        _ = state.shutdown.cancelled() => Err(Stop::Close(close_code::GOING_AWAY)),
-        _ = session.closed() => Err(Stop::Close(session.close_code().unwrap_or(close_code::GOING_AWAY))),
-        _ = silent => Err(Stop::Close(close_code::HEARTBEAT_TIMEOUT)),
+        _ = state.shutdown.cancelled() => Err(Stop::Close(CloseCode::GoingAway)),
+        _ = session.closed() => Err(Stop::Close(session.close_code().unwrap_or(CloseCode::GoingAway))),
+        _ = silent => Err(Stop::Close(CloseCode::HeartbeatTimeout)),
     }
 }
 
@@ -196,16 +180,16 @@ impl Conn {
         loop {
             let result = tokio::select! {
                 biased;
-                _ = self.state.shutdown.cancelled() => Err(Stop::Close(close_code::GOING_AWAY)),
+                _ = self.state.shutdown.cancelled() => Err(Stop::Close(CloseCode::GoingAway)),
                 _ = self.session.closed() => {
-                    Err(Stop::Close(self.session.close_code().unwrap_or(close_code::GOING_AWAY)))
+                    Err(Stop::Close(self.session.close_code().unwrap_or(CloseCode::GoingAway)))
                 }
-                _ = &mut silent => Err(Stop::Close(close_code::HEARTBEAT_TIMEOUT)),
+                _ = &mut silent => Err(Stop::Close(CloseCode::HeartbeatTimeout)),
                 incoming = stream.next() => {
                     silent.as_mut().reset(Instant::now() + allowed_silence);
                     match incoming {
                         None => Err(Stop::Gone),
-                        Some(Err(e)) if too_big(&e) => Err(Stop::Close(close_code::MESSAGE_TOO_BIG)),
+                        Some(Err(e)) if too_big(&e) => Err(Stop::Close(CloseCode::MessageTooBig)),
                         Some(Err(e)) => {
                             tracing::debug!(session = self.session.id, error = %e, "socket read failed");
                             Err(Stop::Gone)
@@ -241,7 +225,7 @@ impl Conn {
         };
         let now = crate::ids::now_ms();
         if now >= *expires_at {
-            return Some(Stop::Close(close_code::REVOKED));
+            return Some(Stop::Close(CloseCode::Revoked));
         }
         let sid = session.clone();
         match self
@@ -250,7 +234,7 @@ impl Conn {
             .read(move |tx| db::admins::session_active(tx, &sid, now))
             .await
         {
-            Ok(false) => Some(Stop::Close(close_code::REVOKED)),
+            Ok(false) => Some(Stop::Close(CloseCode::Revoked)),
             _ => None,
         }
     }
@@ -419,7 +403,7 @@ impl Conn {
             let public = self
                 .state
                 .db
-                .read(move |tx| public_wall(tx, &id))
+                .read(move |tx| db::events::public_wall(tx, &id))
                 .await
                 .unwrap_or(false);
             if !public {
@@ -523,10 +507,10 @@ impl Conn {
     }
 
     /// Sends our close frame and waits briefly for the peer's answer, so frames still in flight reach it.
-    async fn close(&mut self, stream: &mut SplitStream<WebSocket>, code: u16) {
+    async fn close(&mut self, stream: &mut SplitStream<WebSocket>, code: CloseCode) {
         let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(Stop::reason(code)),
+            code: code.code(),
+            reason: Utf8Bytes::from_static(code.reason()),
         };
         let _ = tokio::time::timeout(self.state.config.shutdown_grace, async {
             if self.sink.send(Message::Close(Some(frame))).await.is_ok() {
@@ -579,64 +563,37 @@ fn replay(
             snapshot: Some(snap),
         });
     }
-    let (epoch, last) = db::log::position(tx, event_id)?;
-    let fresh = |epoch: String| Replay {
-        epoch,
-        from: last,
-        last,
-        recovered: false,
-        entries: Vec::new(),
-        snapshot: None,
-    };
-    let Some(since) = since else {
-        return Ok(fresh(epoch));
-    };
-    if since.epoch != epoch || since.seq > last {
-        return Ok(fresh(epoch));
-    }
-    if since.seq < last {
-        // Every entry after `since` must still be there: the oldest retained one must be its successor or older.
-        match db::log::oldest_retained(tx, event_id)? {
-            Some(oldest) if oldest <= since.seq + 1 => {}
-            _ => return Ok(fresh(epoch)),
-        }
-    }
-    let stored = db::log::range(tx, event_id, since.seq, last)?;
-    let complete = stored.len() as u64 == last - since.seq
-        && stored
-            .iter()
-            .zip(since.seq + 1..)
-            .all(|(e, want)| e.seq == want);
-    if !complete {
-        tracing::warn!(event = %event_id, since = since.seq, last, "live log has a hole; not resuming");
-        return Ok(fresh(epoch));
-    }
-    let entries = crate::visibility::replay(tx, &event, &stored, walls)?;
-    Ok(Replay {
-        epoch,
-        from: since.seq,
-        last,
-        recovered: true,
-        entries,
-        snapshot: None,
+    Ok(match db::log::resume(tx, event_id, since)? {
+        db::log::Resume::Fresh { epoch, last } => Replay {
+            epoch,
+            from: last,
+            last,
+            recovered: false,
+            entries: Vec::new(),
+            snapshot: None,
+        },
+        db::log::Resume::After {
+            epoch,
+            since,
+            last,
+            entries,
+        } => Replay {
+            epoch,
+            from: since,
+            last,
+            recovered: true,
+            entries: super::replay::render(tx, &event, &entries, walls)?,
+            snapshot: None,
+        },
     })
 }
 
 /// The error frame's refusal of an anonymous subscribe: unknown and private answer alike, so an anonymous socket
-/// cannot probe which private events exist (the REST and upgrade refusal is `http::extract::not_public`).
+/// cannot probe which private events exist (the REST and upgrade refusal is `crate::request::not_public`).
 fn anonymous_refusal(event_id: &str) -> Error {
     Error::Forbidden(format!(
         "{event_id:?} is not a public wall: following it needs a token"
     ))
-}
-
-/// Whether the event exists and its wall is public.
-fn public_wall(tx: &rusqlite::Transaction<'_>, event_id: &str) -> crate::Result<bool> {
-    match db::events::get(tx, event_id) {
-        Ok(e) => Ok(e.settings.public_wall),
-        Err(Error::NotFound(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 fn json(msg: &ServerMessage) -> Utf8Bytes {

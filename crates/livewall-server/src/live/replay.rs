@@ -6,13 +6,14 @@
 
 use crate::db::{self, log::LogEntry};
 use crate::error::{Error, Result};
+use crate::people;
 use bytes::Bytes;
-use livewall_protocol::{Event, Person, Profile, ServerMessage};
+use livewall_protocol::{Event, Profile, ServerMessage};
 use rusqlite::Transaction;
 use std::collections::HashMap;
 
 /// Renders `entries` of `event` for a receiver (`walls`: a kiosk or an anonymous viewer) under today's rules.
-pub fn replay(
+pub fn render(
     tx: &Transaction<'_>,
     event: &Event,
     entries: &[LogEntry],
@@ -47,8 +48,8 @@ pub fn replay(
                     event_id,
                     seq,
                     created_at,
-                    from: db::profiles::person(&f, &event.settings),
-                    to: db::profiles::person(&t, &event.settings),
+                    from: people::person(&f, &event.settings),
+                    to: people::person(&t, &event.settings),
                 },
                 _ => ServerMessage::Removed {
                     event_id,
@@ -66,19 +67,13 @@ pub fn replay(
                 Some(p) => ServerMessage::Node {
                     event_id,
                     seq,
-                    node: db::profiles::person(&p, &event.settings),
+                    node: people::person(&p, &event.settings),
                     hidden: false,
                 },
                 None => ServerMessage::Node {
                     event_id,
                     seq,
-                    node: Person {
-                        id: node.id,
-                        name: String::new(),
-                        avatar: None,
-                        major: None,
-                        company: None,
-                    },
+                    node: people::gone(node.id),
                     hidden: true,
                 },
             },

@@ -4,7 +4,7 @@ import type { Audience } from '../bindings/Audience';
 import type { EventStats } from '../bindings/EventStats';
 import { StatusLine, busy, clear, debounce, h } from './dom';
 import { bars } from './model';
-import type { EventCtx } from './view';
+import type { EventCtx } from './context';
 
 const MAX_MESSAGE = 200;
 const AUDIENCE_WORDS: Record<Audience, string> = { walls: 'walls', stations: 'stations', all: 'walls and stations' };

@@ -1,7 +1,7 @@
 //! Sends presence changes, gathered over a short interval so that a room of walls reconnecting at once costs
 //! a few `presence` broadcasts rather than one per socket.
 
-use crate::hub::Hub;
+use super::hub::Hub;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 

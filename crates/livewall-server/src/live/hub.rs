@@ -4,12 +4,12 @@
 //! Entries are published by the writer, in commit order, while it still holds the write lock, so a subscriber
 //! sees them in `seq` order. Each entry's JSON is turned into one shared [`Frame`] and every subscriber gets a
 //! pointer to it. Each socket has its own bounded queue; publishing never waits: a socket whose queue is full is
-//! told to close with [`close_code::SLOW`] and resumes from the log, so one slow display never delays the others
+//! told to close with [`CloseCode::Slow`] and resumes from the log, so one slow display never delays the others
 //! and never silently misses an entry.
 
 use crate::db::log::LogEntry;
 use axum::extract::ws::Utf8Bytes;
-use livewall_protocol::{Presence, ServerMessage, close_code};
+use livewall_protocol::{CloseCode, Presence, ServerMessage};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -62,10 +62,10 @@ pub struct Session {
 
 impl Session {
     /// Asks the socket's task to close with `code`; the first reason given wins.
-    pub fn close(&self, code: u16) {
+    pub fn close(&self, code: CloseCode) {
         let _ = self
             .code
-            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Acquire);
+            .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire);
         self.close.cancel();
     }
 
@@ -80,11 +80,8 @@ impl Session {
     }
 
     /// The close code asked for, once closed.
-    pub fn close_code(&self) -> Option<u16> {
-        match self.code.load(Ordering::Acquire) {
-            0 => None,
-            c => Some(c),
-        }
+    pub fn close_code(&self) -> Option<CloseCode> {
+        CloseCode::from_code(self.code.load(Ordering::Acquire))
     }
 }
 
@@ -132,7 +129,7 @@ impl Room {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     tracing::info!(session = m.session.id, event = %frame.event_id, "socket too slow; closing it");
-                    m.session.close(close_code::SLOW);
+                    m.session.close(CloseCode::Slow);
                     dropped = true;
                     false
                 }
@@ -285,7 +282,7 @@ impl Hub {
             .values()
             .filter(|s| s.device_id.as_deref() == Some(device_id))
         {
-            s.close(close_code::REVOKED);
+            s.close(CloseCode::Revoked);
             n += 1;
         }
         n
@@ -300,7 +297,7 @@ impl Hub {
                 .as_ref()
                 .is_some_and(|a| ended.iter().any(|e| e == a))
         }) {
-            s.close(close_code::REVOKED);
+            s.close(CloseCode::Revoked);
             n += 1;
         }
         n
@@ -331,7 +328,7 @@ impl Hub {
         // Sockets bound to that event (anonymous viewers, its devices) close, so none of them follows an event
         // created later under the same id; admin consoles got the error frame and keep their other events.
         for m in room.members.values().filter(|m| m.kind != Kind::Admin) {
-            m.session.close(close_code::EVENT_DELETED);
+            m.session.close(CloseCode::EventDeleted);
         }
         for kind in [Kind::Wall, Kind::Station, Kind::Admin] {
             metrics::gauge!("livewall_ws_subscribers", "event" => event_id.to_owned(), "role" => kind.label()).set(0.0);
@@ -339,7 +336,7 @@ impl Hub {
     }
 
     /// Closes the anonymous sockets following `event_id` with `code` (its wall stopped being public).
-    pub fn close_anonymous(&self, event_id: &str, code: u16) -> usize {
+    pub fn close_anonymous(&self, event_id: &str, code: CloseCode) -> usize {
         let rooms = lock(&self.inner.rooms);
         let Some(room) = rooms.get(event_id) else {
             return 0;
@@ -471,7 +468,7 @@ mod tests {
         for seq in 1..=5 {
             hub.publish(&entry(seq));
         }
-        assert_eq!(slow.close_code(), Some(close_code::SLOW));
+        assert_eq!(slow.close_code(), Some(CloseCode::Slow));
         assert_eq!(fast.close_code(), None);
         let got: Vec<_> = std::iter::from_fn(|| fast_rx.try_recv().ok())
             .map(|f| f.seq)
@@ -507,7 +504,7 @@ mod tests {
             frames[0].text.as_str()
         );
         assert_eq!(hub.close_device("kiosk1"), 1);
-        assert_eq!(a.close_code(), Some(close_code::REVOKED));
+        assert_eq!(a.close_code(), Some(CloseCode::Revoked));
         assert_eq!(b.close_code(), None);
         hub.leave_all(a.id, ["ev"]);
         assert_eq!(hub.presence("ev").walls, 1);
