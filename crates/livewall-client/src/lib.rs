@@ -11,7 +11,11 @@
 //!
 //! - [`problem`]: why the server cannot be followed, in words (address, what failed, the fix).
 //!
-//! It depends only on `livewall-protocol`; the server crate is not needed to talk to a server.
+//! - [`wall`]: the wall rules applied to a snapshot (the golden cases of `livewall_protocol::fixtures`).
+//!
+//! It depends only on `livewall-protocol`; the server crate is not needed to talk to a server. Within it, `rest`
+//! and `live` are the only modules that open connections; `cache` and `outbox` only touch their SQLite files
+//! (through `local_db`); `wall`, `problem` and `backoff` are pure.
 
 pub mod backoff;
 pub mod cache;

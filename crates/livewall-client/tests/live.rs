@@ -144,3 +144,42 @@ async fn the_follower_resumes_after_a_server_restart_without_gap_or_duplicate() 
     assert_eq!(seen, expected, "every entry once, in order");
     live.stop();
 }
+
+/// Regression: 4001 means "do not reconnect". The follower says why on screen and stops, instead of knocking
+/// with a revoked token for ever.
+#[tokio::test]
+async fn a_revoked_token_closes_the_follower_for_good_with_the_reason() {
+    let server = TestServer::start(server_bin()).await;
+    let admin = server.admin().await;
+    admin.create_event("ev", json!({})).await;
+    admin.add_people("ev", 2).await;
+    let (kiosk_id, kiosk) = admin.device("ev", "kiosk").await;
+    let client = Client::new(&server.base, Some(kiosk)).unwrap();
+    let mut f = follow(client, "ev".into(), None);
+    assert!(matches!(
+        next_data(&mut f.updates).await,
+        LiveUpdate::Snapshot(_)
+    ));
+    let (s, b) = admin
+        .call(
+            "POST",
+            &format!("/api/events/ev/devices/{kiosk_id}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let problem = loop {
+        match next(&mut f.updates).await {
+            LiveUpdate::Problem(p) => break p,
+            LiveUpdate::Online(false) | LiveUpdate::Control(_) => continue,
+            other => panic!("unexpected update after the revocation: {other:?}"),
+        }
+    };
+    assert!(problem.what.contains("revoked"), "{problem:?}");
+    assert!(problem.fix.contains("Mint a new device"), "{problem:?}");
+    // The follower ended: its channel closes instead of a reconnection attempt with the dead token.
+    let end = tokio::time::timeout(Duration::from_secs(10), f.updates.recv())
+        .await
+        .expect("the follower stops rather than retrying");
+    assert!(end.is_none(), "nothing after the final close: {end:?}");
+}

@@ -16,10 +16,10 @@ pub mod event;
 pub mod feedback;
 #[cfg(feature = "libnfc")]
 pub mod libnfc_backend;
-pub mod native;
 pub mod ndef;
 pub mod pairing;
 pub mod pcsc_backend;
+pub mod raw_frames;
 pub mod tag;
 
 pub use badge::{BadgeRef, BadgeResolver};

@@ -15,7 +15,7 @@ use nfc1::{BaudRate, Modulation, ModulationType, Timeout};
 
 use crate::error::NfcError;
 use crate::event::{EventStream, NfcEvent, TagEvent};
-use crate::native::{NativeTag, Transceiver};
+use crate::raw_frames::{NativeTag, Transceiver};
 use crate::tag;
 
 const BACKEND: &str = "libnfc";

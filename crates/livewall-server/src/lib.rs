@@ -4,10 +4,16 @@
 //! manage events, attendees and device tokens. This crate is the middle of the workspace: it depends on
 //! `livewall-protocol` for every wire type, and the desktop app embeds it to run a whole event on one laptop.
 //!
-//! Layout: [`db`] is the store (one module per table, the live log in [`db::log`]), [`hub`] hands committed
-//! log entries to the live sockets of [`ws`], [`http`] has one module per resource, [`auth`] checks tokens ([`idp`] attendees' ID tokens from an identity provider), [`state`]
-//! ties them together. [`run`] serves an [`app`] on a listener until a shutdown future resolves, so tests and
-//! the desktop app bring their own listener and shutdown.
+//! Layout, and what each room may touch (each only what is below it; `tests/layering.rs` refuses import cycles):
+//! - transports: [`http`] (one module per resource) and [`live`] (the `/ws` feed: hub, sessions, replay,
+//!   presence) translate requests into calls and outcomes into answers; [`request`] reads credentials for both.
+//! - [`domain`]: the rules of every write walls see, each owning its transaction and answering an outcome.
+//! - [`db`]: SQL only, one module per table, the live log in [`db::log`].
+//! - leaves: [`people`] (how a person is shown, initials), [`validate`], [`auth`] (tokens; [`idp`] attendees' ID
+//!   tokens), [`error`], [`config`], [`ids`]. [`state`] ties them together.
+//!
+//! [`run`] serves an [`app`] on a listener until a shutdown future resolves, so tests and the desktop app bring
+//! their own listener and shutdown.
 
 pub mod auth;
 pub mod config;

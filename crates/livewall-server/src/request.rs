@@ -1,5 +1,5 @@
-//! What every request carries, read the same way by the REST API ([`crate::http`]) and the live socket
-//! ([`crate::live`]): its bearer token and the caller it stands for, and the client's address.
+//! What every request carries, read the same way by the REST API (`http`) and the live socket
+//! (`live`): its bearer token and the caller it stands for, and the client's address.
 
 use crate::auth::Principal;
 use crate::error::Error;
@@ -32,12 +32,30 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match bearer(&parts.headers)? {
-            Some(token) => state.authenticate(token).await,
-            None => Err(Error::Unauthorized(
+        let MaybePrincipal(who) = MaybePrincipal::from_request_parts(parts, state).await?;
+        who.ok_or_else(|| {
+            Error::Unauthorized(
                 "this needs a bearer token: send Authorization: Bearer <token>".into(),
-            )),
-        }
+            )
+        })
+    }
+}
+
+/// An organiser: a valid admin token, refused before anything else of the request is read (401 without a token,
+/// 403 with a device's).
+#[derive(Debug, Clone)]
+pub struct Admin(pub Principal);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let p = Principal::from_request_parts(parts, state).await?;
+        p.require_admin()?;
+        Ok(Self(p))
     }
 }
 

@@ -7,7 +7,7 @@ use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::idp::IdTokenVerifier;
 use crate::ids;
-use crate::live::Hub;
+use crate::live::hub::Hub;
 use bytes::Bytes;
 use rusqlite::Transaction;
 use std::collections::HashMap;

@@ -529,3 +529,86 @@ async fn revoking_a_device_disconnects_its_sockets_at_once() {
     })
     .await;
 }
+
+/// Regression: with "initials only" the server sends the initials as the name and walls show them as they are,
+/// so switching it on (or off) must send every visible person again under the new setting.
+#[tokio::test]
+async fn switching_initials_only_sends_every_visible_person_again_named_by_the_server() {
+    let (server, admin, station) = setup(&[], 3).await;
+    let (s, b) = station
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let people = admin.call("GET", "/api/events/ev/profiles", None).await.1;
+    let hidden = people["items"][2]["id"].as_str().unwrap().to_owned();
+    let (s, _) = admin
+        .call(
+            "PATCH",
+            &format!("/api/events/ev/profiles/{hidden}"),
+            Some(json!({"hidden": true})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, kiosk) = admin.device("ev", "kiosk").await;
+    let mut wall = ws::connect(&server.base, Some(&kiosk)).await;
+    wall.subscribe("ev", None).await;
+
+    let (s, b) = admin
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"initialsOnly": true}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // The event frame, then the two visible people (not the hidden one), each named by their initials.
+    let frames = wall.entries(3).await;
+    assert_eq!(frames[0]["type"], "event");
+    assert_eq!(frames[0]["settings"]["initialsOnly"], true);
+    let mut nodes: Vec<(String, String, bool)> = frames[1..]
+        .iter()
+        .map(|f| {
+            assert_eq!(f["type"], "node", "{f}");
+            (
+                f["node"]["name"].as_str().unwrap().to_owned(),
+                f["node"]["initials"].as_str().unwrap().to_owned(),
+                f["hidden"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    nodes.sort();
+    assert_eq!(
+        nodes,
+        vec![
+            ("P0".into(), "P0".into(), false),
+            ("P1".into(), "P1".into(), false)
+        ],
+        "\"Person 0\" is shown as P0, its initials, once"
+    );
+    let snap = admin.wall("ev").await;
+    assert!(
+        snap["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["name"] == n["initials"]),
+        "the snapshot names people the same way: {snap}"
+    );
+
+    admin
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"initialsOnly": false}})),
+        )
+        .await;
+    let frames = wall.entries(3).await;
+    let names: Vec<&str> = frames[1..]
+        .iter()
+        .map(|f| f["node"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Person 0") && names.contains(&"Person 1"),
+        "{names:?}"
+    );
+}

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
-use crate::AppCtx;
-use crate::badges::{self, BadgeSeen, BadgeWritten, WriteGuard};
+use crate::context::AppCtx;
+use crate::enrolment::{self, BadgeSeen, BadgeWritten, WriteGuard};
 use crate::error::{CommandError, CommandResult, ErrorCode};
 
 async fn blocking<T: Send + 'static>(
@@ -22,7 +22,7 @@ async fn blocking<T: Send + 'static>(
 pub async fn admin_wait_badge(ctx: State<'_, AppCtx>, timeout_ms: u64) -> CommandResult<BadgeSeen> {
     let filter = ctx.reader_filter.clone();
     let tag =
-        blocking(move || badges::wait_badge(filter, Duration::from_millis(timeout_ms))).await?;
+        blocking(move || enrolment::wait_badge(filter, Duration::from_millis(timeout_ms))).await?;
     Ok(BadgeSeen::from(&tag))
 }
 
@@ -41,8 +41,10 @@ pub async fn admin_write_badge(
         expect_uid,
         replace: replace.unwrap_or(false),
     };
-    blocking(move || badges::write_badge(filter, &url, Duration::from_millis(timeout_ms), &guard))
-        .await
+    blocking(move || {
+        enrolment::write_badge(filter, &url, Duration::from_millis(timeout_ms), &guard)
+    })
+    .await
 }
 
 /// Opens the wall of `event` in a window of its own (links that open a new browser tab do nothing in the app).

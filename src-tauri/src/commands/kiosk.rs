@@ -2,7 +2,7 @@
 
 use tauri::{AppHandle, Runtime, State};
 
-use crate::AppCtx;
+use crate::context::AppCtx;
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::staff::PinGuard;
 use livewall_protocol::KioskStart;
@@ -28,8 +28,7 @@ pub fn kiosk_exit<R: Runtime>(
     guard: State<'_, PinGuard>,
     pin: Option<String>,
 ) -> CommandResult<()> {
-    let expected = ctx.launched().and_then(|l| l.exit_pin);
-    guard.check(expected.as_deref(), pin.as_deref(), "kiosk exit")?;
+    guard.check(ctx.staff_pin().as_deref(), pin.as_deref(), "kiosk exit")?;
     tracing::info!("kiosk exit requested by staff");
     ctx.allow_exit();
     app.exit(0);

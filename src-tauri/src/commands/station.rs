@@ -2,7 +2,7 @@
 
 use tauri::{AppHandle, Runtime, State};
 
-use crate::AppCtx;
+use crate::context::AppCtx;
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::station::Station;
 use livewall_protocol::StationStart;

@@ -1,10 +1,10 @@
 //! `/api/events/{event}/announcements` (a banner on walls and stations) and `/api/events/{event}/stats`.
 
 use super::extract::{Json, Path};
-use crate::auth::Principal;
 use crate::db;
 use crate::error::Result;
 use crate::ids::now_ms;
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -23,11 +23,10 @@ pub(crate) fn router() -> Router<AppState> {
     responses((status = 200, body = Option<CurrentAnnouncement>), (status = 422, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn announce(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     Json(req): Json<Announce>,
 ) -> Result<Json<Option<CurrentAnnouncement>>> {
-    p.require_admin()?;
     let now = now_ms();
     let current = s
         .write_logged(move |tx| {
@@ -43,10 +42,9 @@ pub(crate) async fn announce(
     params(("event" = String, Path)), responses((status = 200, body = EventStats)))]
 pub(crate) async fn stats(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
 ) -> Result<Json<EventStats>> {
-    p.require_admin()?;
     let now = now_ms();
     Ok(Json(
         s.db.read(move |tx| db::stats::of_event(tx, &event, now))

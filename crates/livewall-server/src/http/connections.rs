@@ -5,6 +5,7 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain::{self, connections::Meeting, connections::Recorded};
 use crate::error::{Error, Result};
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -86,10 +87,9 @@ pub(crate) async fn create(
     params(("event" = String, Path)), responses((status = 200, body = [Connection])))]
 pub(crate) async fn list(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
 ) -> Result<Json<Vec<Connection>>> {
-    p.require_admin()?;
     Ok(Json(
         s.db.read(move |tx| db::connections::list(tx, &event))
             .await?,
@@ -102,10 +102,9 @@ pub(crate) async fn list(
     responses((status = 204), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn remove(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    p.require_admin()?;
     domain::connections::remove(&s, event, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,10 @@
 //! `/api/events/{event}/devices`: kiosk and station tokens, minted and revoked by the organiser.
 
 use super::extract::{Json, Path};
-use crate::auth::Principal;
 use crate::db;
 use crate::error::Result;
 use crate::ids::now_ms;
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -24,10 +24,9 @@ pub(crate) fn router() -> Router<AppState> {
     params(("event" = String, Path)), responses((status = 200, body = [Device])))]
 pub(crate) async fn list(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
 ) -> Result<Json<Vec<Device>>> {
-    p.require_admin()?;
     Ok(Json(
         s.db.read(move |tx| db::devices::list(tx, &event)).await?,
     ))
@@ -39,12 +38,11 @@ pub(crate) async fn list(
     responses((status = 201, body = DeviceToken), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn create(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     headers: HeaderMap,
     Json(req): Json<CreateDevice>,
 ) -> Result<(StatusCode, Json<DeviceToken>)> {
-    p.require_admin()?;
     let now = now_ms();
     let device =
         s.db.write(move |tx| db::devices::insert(tx, &event, &req, now))
@@ -69,11 +67,10 @@ pub(crate) async fn create(
     responses((status = 200, body = DeviceToken), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn show(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<DeviceToken>> {
-    p.require_admin()?;
     let device =
         s.db.read(move |tx| db::devices::get(tx, &event, &id))
             .await?;
@@ -92,10 +89,9 @@ pub(crate) async fn show(
     responses((status = 200, body = Device), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn revoke(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
 ) -> Result<Json<Device>> {
-    p.require_admin()?;
     let now = now_ms();
     let device =
         s.db.write(move |tx| db::devices::revoke(tx, &event, &id, now))

@@ -1,11 +1,11 @@
 //! `/api/events`: create, list, read, update and delete events.
 
 use super::extract::{Json, Path};
-use crate::auth::Principal;
 use crate::db;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::request::Admin;
 use crate::request::MaybePrincipal;
 use crate::state::AppState;
 use axum::Router;
@@ -26,8 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// Every event (admin).
 #[utoipa::path(get, path = "/api/events", tag = "events", security(("bearer" = [])),
     responses((status = 200, body = [Event]), (status = 401, body = livewall_protocol::ErrorBody)))]
-pub(crate) async fn list(State(s): State<AppState>, p: Principal) -> Result<Json<Vec<Event>>> {
-    p.require_admin()?;
+pub(crate) async fn list(State(s): State<AppState>, _: Admin) -> Result<Json<Vec<Event>>> {
     Ok(Json(s.db.read(db::events::list).await?))
 }
 
@@ -37,10 +36,9 @@ pub(crate) async fn list(State(s): State<AppState>, p: Principal) -> Result<Json
         (status = 422, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn create(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Json(req): Json<CreateEvent>,
 ) -> Result<(StatusCode, Json<Event>)> {
-    p.require_admin()?;
     let now = now_ms();
     let e =
         s.db.write(move |tx| db::events::insert(tx, req, now))
@@ -69,11 +67,10 @@ pub(crate) async fn show(
     responses((status = 200, body = Event), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn update(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     Json(req): Json<UpdateEvent>,
 ) -> Result<Json<Event>> {
-    p.require_admin()?;
     let e = domain::events::update(&s, event, req).await?;
     Ok(Json(e))
 }
@@ -84,10 +81,9 @@ pub(crate) async fn update(
     responses((status = 204), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn remove(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
 ) -> Result<StatusCode> {
-    p.require_admin()?;
     let id = event.clone();
     s.db.write(move |tx| db::events::delete(tx, &id)).await?;
     s.auth.revoke_event(&event);

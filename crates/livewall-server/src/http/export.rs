@@ -1,9 +1,9 @@
 //! `/api/events/{event}/export/*`: who met whom and who was there, as CSV or JSON (admin only: it has e-mails).
 
 use super::extract::Path;
-use crate::auth::Principal;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -93,10 +93,9 @@ fn rfc3339(ms: i64) -> String {
     responses((status = 200, body = EventExport), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn export(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, file)): Path<(String, String)>,
 ) -> Result<Response> {
-    p.require_admin()?;
     if ![
         "people.csv",
         "people.json",

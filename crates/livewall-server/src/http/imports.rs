@@ -2,11 +2,11 @@
 //! rows when the organiser asks.
 
 use super::extract::{Json, Path, Query};
-use crate::auth::Principal;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::import;
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
@@ -53,11 +53,10 @@ async fn parse(body: Bytes) -> Result<import::Parsed> {
     responses((status = 200, body = ImportPreview)))]
 pub(crate) async fn preview(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     body: Bytes,
 ) -> Result<Json<ImportPreview>> {
-    p.require_admin()?;
     let parsed = parse(body).await?;
     let preview =
         s.db.read(move |tx| {
@@ -90,12 +89,11 @@ pub(crate) struct CommitOptions {
     responses((status = 201, body = ImportResult), (status = 422, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn commit(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     Query(options): Query<CommitOptions>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResult>)> {
-    p.require_admin()?;
     let parsed = parse(body).await?;
     let now = now_ms();
     let (created, skipped) = s

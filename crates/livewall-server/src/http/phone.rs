@@ -17,7 +17,7 @@ use crate::domain::{self, connections::Meeting};
 use crate::error::Error;
 use crate::request::ClientIp;
 use crate::state::AppState;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -305,7 +305,54 @@ pub(crate) struct BadgeForm {
     k: Option<String>,
 }
 
-type Posted = Result<Form<BadgeForm>, axum::extract::rejection::FormRejection>;
+/// A button of the phone page posted back: from this site only (a post made by another site's page is answered
+/// "not from here" before anything else), about the badge in the path, with the badge key of the form.
+pub(crate) struct PhonePost {
+    limits: Arc<Limits>,
+    ip: IpAddr,
+    id: String,
+    headers: HeaderMap,
+    /// The badge key from the form (empty when missing or unreadable: the key check then refuses it).
+    key: String,
+    /// The page to go back to.
+    back: String,
+}
+
+impl FromRequest<AppState> for PhonePost {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, s: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        if !same_site(s, &parts.headers) {
+            return Err(foreign_site());
+        }
+        let ClientIp(ip) = ClientIp::from_request_parts(&mut parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path(id) = Path::<String>::from_request_parts(&mut parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let limits = parts
+            .extensions
+            .get::<Arc<Limits>>()
+            .cloned()
+            .ok_or_else(|| {
+                Error::Internal("the phone limits are not installed".into()).into_response()
+            })?;
+        let headers = parts.headers.clone();
+        let form = Form::<BadgeForm>::from_request(Request::from_parts(parts, body), s).await;
+        let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
+        let back = format!("/p/{}", esc(&id));
+        Ok(Self {
+            limits,
+            ip,
+            id,
+            headers,
+            key,
+            back,
+        })
+    }
+}
 
 /// Refuses a post made by a page of another site (the browser says which in `Origin`).
 fn same_site(s: &AppState, headers: &HeaderMap) -> bool {
@@ -362,22 +409,11 @@ fn badge_link(id: &str, key: &str) -> String {
 }
 
 /// "This is my badge": this phone is its owner's from now on (a cookie).
-pub(crate) async fn claim(
-    State(s): State<AppState>,
-    Extension(limits): Extension<Arc<Limits>>,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    form: Posted,
-) -> Response {
-    if !same_site(&s, &headers) {
-        return foreign_site();
+pub(crate) async fn claim(State(s): State<AppState>, post: PhonePost) -> Response {
+    if !post.limits.allow(post.ip, &post.id, None) {
+        return slow_down(&post.back);
     }
-    let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
-    let back = format!("/p/{}", esc(&id));
-    if !limits.allow(ip, &id, None) {
-        return slow_down(&back);
-    }
+    let (ip, id, key, back) = (post.ip, post.id, post.key, post.back);
     if !s.auth.badge_key_matches(&id, &key) {
         return prove_first(&back);
     }
@@ -413,23 +449,19 @@ pub(crate) async fn claim(
 }
 
 /// Connects this phone's owner with the person whose badge they tapped.
-pub(crate) async fn connect(
-    State(s): State<AppState>,
-    Extension(limits): Extension<Arc<Limits>>,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    form: Posted,
-) -> Response {
-    if !same_site(&s, &headers) {
-        return foreign_site();
-    }
-    let back = format!("/p/{}", esc(&id));
-    let owner = owner(&s, &headers);
+pub(crate) async fn connect(State(s): State<AppState>, post: PhonePost) -> Response {
+    let owner = owner(&s, &post.headers);
+    let PhonePost {
+        limits,
+        ip,
+        id,
+        key,
+        back,
+        ..
+    } = post;
     if !limits.allow(ip, &id, owner.as_ref().map(|(o, _)| o.as_str())) {
         return slow_down(&back);
     }
-    let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
     let Some((me_id, _)) = owner else {
         return prove_first(&back);
     };

@@ -1,9 +1,9 @@
 //! `GET /api/events/{event}/presence`: walls and stations online for an event right now (admin).
 
 use super::extract::{Json, Path};
-use crate::auth::Principal;
 use crate::db;
 use crate::error::Result;
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -21,10 +21,9 @@ pub(crate) fn router() -> Router<AppState> {
     responses((status = 200, body = Presence), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn presence(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
 ) -> Result<Json<Presence>> {
-    p.require_admin()?;
     let id = event.clone();
     s.db.read(move |tx| db::events::get(tx, &id).map(drop))
         .await?;

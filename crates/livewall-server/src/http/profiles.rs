@@ -7,6 +7,7 @@ use crate::domain;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::people;
+use crate::request::Admin;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -55,11 +56,10 @@ pub(crate) struct ListParams {
     params(("event" = String, Path), ListParams), responses((status = 200, body = ProfilePage)))]
 pub(crate) async fn list(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     Query(q): Query<ListParams>,
 ) -> Result<Json<ProfilePage>> {
-    p.require_admin()?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(Error::BadRequest("limit must be between 1 and 1000".into()));
@@ -80,11 +80,10 @@ pub(crate) async fn list(
         (status = 422, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn create(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     Json(req): Json<CreateProfile>,
 ) -> Result<(StatusCode, Json<Profile>)> {
-    p.require_admin()?;
     let now = now_ms();
     let profile = s
         .write_logged(move |tx| {
@@ -102,11 +101,10 @@ pub(crate) async fn create(
     responses((status = 201, body = BulkCreated), (status = 422, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn bulk_create(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path(event): Path<String>,
     Json(req): Json<BulkCreateProfiles>,
 ) -> Result<(StatusCode, Json<BulkCreated>)> {
-    p.require_admin()?;
     let now = now_ms();
     let created = s
         .write_logged(move |tx| {
@@ -123,10 +121,9 @@ pub(crate) async fn bulk_create(
     responses((status = 200, body = Profile), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn show(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
 ) -> Result<Json<Profile>> {
-    p.require_admin()?;
     Ok(Json(
         s.db.read(move |tx| db::profiles::get(tx, &event, &id))
             .await?,
@@ -139,10 +136,9 @@ pub(crate) async fn show(
     responses((status = 200, body = BadgeLink), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn badge_link(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
 ) -> Result<Json<BadgeLink>> {
-    p.require_admin()?;
     let profile =
         s.db.read(move |tx| db::profiles::get(tx, &event, &id))
             .await?;
@@ -163,11 +159,10 @@ pub(crate) async fn badge_link(
         (status = 409, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn update(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
     Json(req): Json<UpdateProfile>,
 ) -> Result<Json<Profile>> {
-    p.require_admin()?;
     Ok(Json(domain::profiles::update(&s, event, id, req).await?))
 }
 
@@ -177,10 +172,9 @@ pub(crate) async fn update(
     responses((status = 204), (status = 404, body = livewall_protocol::ErrorBody)))]
 pub(crate) async fn remove(
     State(s): State<AppState>,
-    p: Principal,
+    _: Admin,
     Path((event, id)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    p.require_admin()?;
     domain::profiles::delete(&s, event, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,9 +17,9 @@
 //!
 //! Rooms, and what each may touch:
 //! - [`hub`]: the registry of live sockets and the publish point of committed log entries (no database).
-//! - [`upgrade`]: the `/ws` upgrade: rate limit ([`connect_limit`]), credentials ([`crate::request`]), then a
-//!   [`session`] task per socket; [`peer`] says who is on the other end.
-//! - [`session`]: one socket's loop: client actions, subscriptions with resume (the log query is
+//! - `upgrade`: the `/ws` upgrade: rate limit (`connect_limit`), credentials ([`crate::request`]), then a
+//!   `session` task per socket; `peer` says who is on the other end.
+//! - `session`: one socket's loop: client actions, subscriptions with resume (the log query is
 //!   [`crate::db::log::resume`]), queued frames, pings and the close code ([`livewall_protocol::CloseCode`]).
 //! - [`replay`]: log entries rendered again under the current rules for a resuming subscriber.
 //! - [`presence`]: the task that sends presence changes.

@@ -545,7 +545,7 @@ fn replay(
     anonymous: bool,
     walls: bool,
     with_snapshot: bool,
-) -> crate::Result<Replay> {
+) -> crate::error::Result<Replay> {
     let event = match db::events::get(tx, event_id) {
         Ok(e) if anonymous && !e.settings.public_wall => return Err(anonymous_refusal(event_id)),
         Ok(e) => e,

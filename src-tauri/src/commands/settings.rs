@@ -2,8 +2,9 @@
 
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 
-use crate::AppCtx;
+use crate::context::AppCtx;
 use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::roles;
 use crate::settings::{self, DeviceSetup, Launch, Saved};
 use crate::staff::PinGuard;
 use livewall_protocol::DesktopConfig;
@@ -49,9 +50,9 @@ pub async fn settings_save<R: Runtime>(
         CommandError::new(ErrorCode::Storage, format!("cannot save the settings: {e}"))
     })?;
     ctx.set_saved(merged);
-    crate::stop_role(&app, &ctx);
-    crate::role_windows_closed(&app).await;
-    crate::launch(&app, &ctx, launch)
+    roles::stop_role(&app, &ctx);
+    roles::role_windows_closed(&app).await;
+    roles::launch(&app, &ctx, launch)
         .map_err(|e| CommandError::new(ErrorCode::NotConfigured, e.to_string()))?;
     ctx.clear_problem();
     if let Err(e) = window.close() {
@@ -83,10 +84,9 @@ pub fn settings_open<R: Runtime>(
     guard: State<'_, PinGuard>,
     pin: Option<String>,
 ) -> CommandResult<()> {
-    let expected = ctx.launched().and_then(|l| l.exit_pin);
-    guard.check(expected.as_deref(), pin.as_deref(), "settings")?;
+    guard.check(ctx.staff_pin().as_deref(), pin.as_deref(), "settings")?;
     tracing::info!("settings opened by staff");
-    crate::open_settings_over_role(&app, &ctx)
+    roles::open_settings_over_role(&app, &ctx)
         .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))
 }
 
@@ -98,12 +98,12 @@ pub fn embedded_restart<R: Runtime>(
     ctx: State<'_, AppCtx>,
     port: u16,
 ) -> CommandResult<()> {
-    crate::start_embedded(&ctx, Some(port))
+    roles::start_embedded(&ctx, Some(port))
         .map_err(|e| CommandError::new(ErrorCode::EmbeddedServer, e.to_string()))?;
     let Ok(launch) = Launch::check(ctx.saved(), ctx.data_dir.clone()) else {
         return Ok(()); // The settings screen stays and asks for what is missing.
     };
-    crate::launch(&app, &ctx, launch)
+    roles::launch(&app, &ctx, launch)
         .map_err(|e| CommandError::new(ErrorCode::NotConfigured, e.to_string()))?;
     let _ = window.destroy();
     Ok(())
