@@ -173,9 +173,9 @@ pub(crate) async fn update(
 pub(crate) async fn remove(
     State(s): State<AppState>,
     _: Admin,
-    Path((event, id)): Path<(String, String)>,
+    Path((event, profile)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    domain::profiles::delete(&s, event, id).await?;
+    domain::profiles::delete(&s, event, profile).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
