@@ -62,6 +62,15 @@ pub(crate) struct Args {
     /// Sockets being opened at the same time.
     #[arg(long, default_value_t = 200)]
     connect_concurrency: usize,
+    /// A second server binary to measure the same way (with --spawn-server): both runs are printed side by side.
+    #[arg(long)]
+    compare: Option<String>,
+    /// Extra flags for the --compare server (repeatable); with --compare alone, the same binary under other flags.
+    #[arg(long = "compare-arg", allow_hyphen_values = true)]
+    compare_args: Vec<String>,
+    /// With --compare: how many runs of each, alternating (A B A B ...), so a noisy moment hits both.
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
     /// Extra subscribers that stop reading right after subscribing, with a tiny receive buffer (stalled displays):
     /// the server must drop them without slowing the others.
     #[arg(long, default_value_t = 0)]
@@ -94,6 +103,13 @@ fn now_us() -> u64 {
         .unwrap_or(0)
 }
 
+/// One server to measure: a binary spawned with flags, or the one at --url.
+struct Subject {
+    label: String,
+    bin: Option<String>,
+    args: Vec<String>,
+}
+
 pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
     let limit = rlimit::increase_nofile_limit(a.subscribers as u64 * 2 + 1024)
         .context("cannot raise the open-file limit")?;
@@ -103,11 +119,106 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
             a.subscribers
         );
     }
-    let target = match &a.spawn_server {
-        Some(bin) => server::spawn(bin, &a.server_args, &a.admin_password).await?,
+    let first = Subject {
+        label: "A".into(),
+        bin: a.spawn_server.clone(),
+        args: a.server_args.clone(),
+    };
+    if a.compare.is_none() && a.compare_args.is_empty() {
+        let r = measure(&a, &first).await?;
+        return r.print(&a, &mut std::io::stdout().lock());
+    }
+    let Some(bin_a) = a.spawn_server.clone() else {
+        bail!("--compare needs --spawn-server: both servers are started here");
+    };
+    let second = Subject {
+        label: "B".into(),
+        bin: Some(a.compare.clone().unwrap_or(bin_a)),
+        args: if a.compare_args.is_empty() {
+            a.server_args.clone()
+        } else {
+            a.compare_args.clone()
+        },
+    };
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    for i in 0..a.runs.max(1) {
+        for subject in [&first, &second] {
+            eprintln!("run {} of {}: {}", i + 1, subject.label, describe(subject));
+            let r = measure(&a, subject).await?;
+            reports.push((format!("{}{}", subject.label, i + 1), r));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "A: {}", describe(&first))?;
+    writeln!(out, "B: {}", describe(&second))?;
+    print_table(&a, &reports, &mut out)
+}
+
+fn describe(s: &Subject) -> String {
+    let bin = s.bin.as_deref().unwrap_or("the server at --url");
+    if s.args.is_empty() {
+        bin.to_owned()
+    } else {
+        format!("{bin} {}", s.args.join(" "))
+    }
+}
+
+/// The load average over the last minute, to say how quiet the machine was.
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// What one run measured.
+struct Report {
+    base: String,
+    asked: usize,
+    held: usize,
+    failed: usize,
+    open_secs: f64,
+    first_failure: Option<String>,
+    rss_before: Option<u64>,
+    rss_after: Option<u64>,
+    rss_end: Option<u64>,
+    posted: u64,
+    post_errors: u64,
+    post_secs: f64,
+    deliver_secs: f64,
+    stations: usize,
+    last_seq: u64,
+    expected: u64,
+    received: u64,
+    out_of_order: u64,
+    /// Post to receipt of each delivery, microseconds, sorted.
+    latencies_us: Vec<u32>,
+    /// Each post's round trip as its station saw it, microseconds, sorted.
+    rtts_us: Vec<u32>,
+    /// Server CPU (user + system) over the posting and delivery, seconds.
+    server_cpu_secs: Option<f64>,
+    load_before: f64,
+    closed: Vec<String>,
+    stalled: usize,
+    stalled_dropped: usize,
+}
+
+/// The `p` quantile (0..=1) of sorted microseconds, in milliseconds.
+fn pct(sorted_us: &[u32], p: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted_us.len() as f64 * p).ceil() as usize).clamp(1, sorted_us.len()) - 1;
+    f64::from(sorted_us[i]) / 1000.0
+}
+
+async fn measure(a: &Args, subject: &Subject) -> anyhow::Result<Report> {
+    let load_before = load_average();
+    let target = match &subject.bin {
+        Some(bin) => server::spawn(bin, &subject.args, &a.admin_password).await?,
         None => server::existing(&a.url, a.server_pid, &a.admin_password).await?,
     };
-    let (kiosk, stations, pairs, start_seq) = prepare(&target, &a).await?;
+    let (kiosk, stations, pairs, start_seq) = prepare(&target, a).await?;
     let addr = resolve(&target.base).await?;
     let rss_before = target.pid.map(server::rss_kib).transpose()?;
 
@@ -171,6 +282,8 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
     let post_errors = Arc::new(AtomicU64::new(0));
     let next_pair = Arc::new(AtomicUsize::new(0));
     let pairs = Arc::new(pairs);
+    let cpu_before = target.pid.map(server::cpu_secs).transpose()?;
+    let mut rtts_us = Vec::new();
     let post_started = Instant::now();
     let mut posters = JoinSet::new();
     if a.rate > 0.0 {
@@ -190,6 +303,7 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
             );
             let end = post_started + Duration::from_secs(a.duration);
             posters.spawn(async move {
+                let mut rtts = Vec::new();
                 let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_station));
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 while Instant::now() < end {
@@ -199,7 +313,10 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
                         break;
                     };
                     let body = json!({"from": {"email": from}, "to": {"email": to}});
-                    match server::call(&http, "POST", &url, Some(&token), Some(body)).await {
+                    let sent = Instant::now();
+                    let answer = server::call(&http, "POST", &url, Some(&token), Some(body)).await;
+                    rtts.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                    match answer {
                         Ok((201, b)) => {
                             posted.fetch_add(1, Ordering::Relaxed);
                             if let Some(s) = b["seq"].as_u64() {
@@ -211,9 +328,12 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
                         }
                     }
                 }
+                rtts
             });
         }
-        while posters.join_next().await.is_some() {}
+        while let Some(r) = posters.join_next().await {
+            rtts_us.extend(r?);
+        }
     } else {
         tokio::time::sleep(Duration::from_secs(a.duration)).await;
     }
@@ -227,6 +347,7 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
     }
     let deliver_secs = post_started.elapsed().as_secs_f64();
     let rss_end = target.pid.map(server::rss_kib).transpose()?;
+    let cpu_after = target.pid.map(server::cpu_secs).transpose()?;
     stop.cancel();
     // A stalled socket the server dropped reads as ended once its buffered bytes are drained.
     let mut stalled_dropped = 0;
@@ -256,72 +377,215 @@ pub(crate) async fn run(a: Args) -> anyhow::Result<()> {
         }
     }
     latencies.sort_unstable();
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        f64::from(latencies[i]) / 1000.0
-    };
+    rtts_us.sort_unstable();
+    Ok(Report {
+        base: target.base.clone(),
+        asked: a.subscribers,
+        held,
+        failed: failures.len(),
+        open_secs,
+        first_failure: failures.first().cloned(),
+        rss_before,
+        rss_after,
+        rss_end,
+        posted,
+        post_errors: post_errors.load(Ordering::Relaxed),
+        post_secs,
+        deliver_secs,
+        stations: stations.len(),
+        last_seq: last_seq.load(Ordering::Relaxed),
+        expected,
+        received,
+        out_of_order,
+        latencies_us: latencies,
+        rtts_us,
+        server_cpu_secs: cpu_before.zip(cpu_after).map(|(b, e)| e - b),
+        load_before,
+        closed,
+        stalled: a.stalled,
+        stalled_dropped,
+    })
+}
 
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "livewall-bench fanout against {}", target.base)?;
+impl Report {
+    fn rss_per_socket_kib(&self) -> Option<f64> {
+        let (b, after) = self.rss_before.zip(self.rss_after)?;
+        Some(after.saturating_sub(b) as f64 / self.held.max(1) as f64)
+    }
+
+    fn loss(&self) -> u64 {
+        self.expected.saturating_sub(self.received) + self.out_of_order
+    }
+
+    /// Server CPU seconds per million deliveries.
+    fn cpu_per_million(&self) -> Option<f64> {
+        let cpu = self.server_cpu_secs?;
+        (self.received > 0).then(|| cpu * 1e6 / self.received as f64)
+    }
+
+    fn print(&self, a: &Args, out: &mut impl Write) -> anyhow::Result<()> {
+        writeln!(out, "livewall-bench fanout against {}", self.base)?;
+        writeln!(
+            out,
+            "subscribers: {} held of {} asked ({} failed), opened in {:.1} s",
+            self.held, self.asked, self.failed, self.open_secs
+        )?;
+        if let Some(e) = &self.first_failure {
+            writeln!(out, "  first failure: {e}")?;
+        }
+        if let (Some(b), Some(after), Some(per)) =
+            (self.rss_before, self.rss_after, self.rss_per_socket_kib())
+        {
+            writeln!(
+                out,
+                "server RSS: {b} KiB before, {after} KiB with the subscribers: {per:.1} KiB per socket"
+            )?;
+        }
+        if let Some(end) = self.rss_end {
+            writeln!(out, "server RSS at the end: {end} KiB")?;
+        }
+        if a.rate > 0.0 {
+            writeln!(
+                out,
+                "posts: {} accepted ({:.1}/s over {:.1} s, asked {}/s), {} failed, {} stations, last seq {}",
+                self.posted,
+                self.posted as f64 / self.post_secs,
+                self.post_secs,
+                a.rate,
+                self.post_errors,
+                self.stations,
+                self.last_seq
+            )?;
+            writeln!(
+                out,
+                "deliveries: {} of {} expected; {:.0}/s sustained",
+                self.received,
+                self.expected,
+                self.received as f64 / self.deliver_secs
+            )?;
+            writeln!(
+                out,
+                "loss: {} (missing {}, out of order {})",
+                self.loss(),
+                self.expected.saturating_sub(self.received),
+                self.out_of_order
+            )?;
+            let l = &self.latencies_us;
+            writeln!(
+                out,
+                "latency post->receive (server createdAt to client receipt): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                pct(l, 0.50),
+                pct(l, 0.99),
+                pct(l, 1.0)
+            )?;
+            let r = &self.rtts_us;
+            writeln!(
+                out,
+                "post round trip (station's request to its answer): p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
+                pct(r, 0.50),
+                pct(r, 0.99),
+                pct(r, 1.0)
+            )?;
+            if let (Some(cpu), Some(per)) = (self.server_cpu_secs, self.cpu_per_million()) {
+                writeln!(
+                    out,
+                    "server CPU: {cpu:.2} s over the run, {per:.2} s per million deliveries"
+                )?;
+            }
+        }
+        writeln!(out, "load average before the run: {:.2}", self.load_before)?;
+        writeln!(out, "sockets closed by the server: {}", self.closed.len())?;
+        if self.stalled > 0 {
+            writeln!(
+                out,
+                "stalled subscribers: {} of {} dropped by the server",
+                self.stalled_dropped, self.stalled
+            )?;
+        }
+        if let Some(c) = self.closed.first() {
+            writeln!(out, "  first close: {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How one row of the comparison reads a report.
+type Cell = Box<dyn Fn(&Report) -> String>;
+
+/// Several runs side by side: one column per run.
+fn print_table(a: &Args, runs: &[(String, Report)], out: &mut impl Write) -> anyhow::Result<()> {
+    let opt = |v: Option<f64>, digits: usize| {
+        v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
+    };
+    let rows: Vec<(&str, Cell)> = vec![
+        (
+            "load average before",
+            Box::new(|r| format!("{:.2}", r.load_before)),
+        ),
+        ("subscribers held", Box::new(|r| r.held.to_string())),
+        (
+            "RSS per socket (KiB)",
+            Box::new(move |r| opt(r.rss_per_socket_kib(), 1)),
+        ),
+        (
+            "posts/s",
+            Box::new(|r| format!("{:.1}", r.posted as f64 / r.post_secs)),
+        ),
+        (
+            "deliveries/s",
+            Box::new(|r| format!("{:.0}", r.received as f64 / r.deliver_secs)),
+        ),
+        ("loss", Box::new(|r| r.loss().to_string())),
+        (
+            "latency p50 (ms)",
+            Box::new(|r| format!("{:.2}", pct(&r.latencies_us, 0.5))),
+        ),
+        (
+            "latency p99 (ms)",
+            Box::new(|r| format!("{:.2}", pct(&r.latencies_us, 0.99))),
+        ),
+        (
+            "latency max (ms)",
+            Box::new(|r| format!("{:.1}", pct(&r.latencies_us, 1.0))),
+        ),
+        (
+            "post RTT p50 (ms)",
+            Box::new(|r| format!("{:.2}", pct(&r.rtts_us, 0.5))),
+        ),
+        (
+            "post RTT p99 (ms)",
+            Box::new(|r| format!("{:.2}", pct(&r.rtts_us, 0.99))),
+        ),
+        (
+            "server CPU s / M deliveries",
+            Box::new(move |r| opt(r.cpu_per_million(), 2)),
+        ),
+        (
+            "closed by the server",
+            Box::new(|r| r.closed.len().to_string()),
+        ),
+    ];
     writeln!(
         out,
-        "subscribers: {held} held of {} asked ({} failed), opened in {open_secs:.1} s",
-        a.subscribers,
-        failures.len()
+        "{} subscribers, {} posts/s asked from {} stations, {} s per run",
+        a.subscribers, a.rate, a.stations, a.duration
     )?;
-    if let (Some(b), Some(after)) = (rss_before, rss_after) {
-        let per = (after.saturating_sub(b) as f64 * 1024.0) / held.max(1) as f64;
-        writeln!(
-            out,
-            "server RSS: {b} KiB before, {after} KiB with the subscribers: {:.1} KiB per socket",
-            per / 1024.0
-        )?;
+    write!(out, "| {:<28} |", "")?;
+    for (label, _) in runs {
+        write!(out, " {label:>9} |")?;
     }
-    if let Some(end) = rss_end {
-        writeln!(out, "server RSS at the end: {end} KiB")?;
+    writeln!(out)?;
+    write!(out, "|{}|", "-".repeat(30))?;
+    for _ in runs {
+        write!(out, "{}|", "-".repeat(11))?;
     }
-    if a.rate > 0.0 {
-        writeln!(
-            out,
-            "posts: {posted} accepted ({:.1}/s over {post_secs:.1} s, asked {}/s), {} failed, {} stations, last seq {}",
-            posted as f64 / post_secs,
-            a.rate,
-            post_errors.load(Ordering::Relaxed),
-            stations.len(),
-            last_seq.load(Ordering::Relaxed)
-        )?;
-        writeln!(
-            out,
-            "deliveries: {received} of {expected} expected; {:.0}/s sustained",
-            received as f64 / deliver_secs
-        )?;
-        writeln!(
-            out,
-            "loss: {} (missing {}, out of order {out_of_order})",
-            expected.saturating_sub(received) + out_of_order,
-            expected.saturating_sub(received)
-        )?;
-        writeln!(
-            out,
-            "latency post->receive (server createdAt to client receipt): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            pct(0.50),
-            pct(0.99),
-            pct(1.0)
-        )?;
-    }
-    writeln!(out, "sockets closed by the server: {}", closed.len())?;
-    if a.stalled > 0 {
-        writeln!(
-            out,
-            "stalled subscribers: {} of {} dropped by the server",
-            stalled_dropped, a.stalled
-        )?;
-    }
-    if let Some(c) = closed.first() {
-        writeln!(out, "  first close: {c}")?;
+    writeln!(out)?;
+    for (name, cell) in rows {
+        write!(out, "| {name:<28} |")?;
+        for (_, r) in runs {
+            write!(out, " {:>9} |", cell(r))?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }

@@ -164,9 +164,14 @@ pub struct WsArgs {
     /// Presence changes are gathered for this long before being sent, in milliseconds.
     #[arg(long, env = "LIVEWALL_WS_PRESENCE_INTERVAL_MS", default_value_t = 500)]
     pub ws_presence_interval_ms: u64,
-    /// Per-socket read buffer and write batch size, in bytes (small keeps idle sockets cheap).
+    /// Per-socket write batch size, in bytes: queued frames are written together up to this much.
     #[arg(long, env = "LIVEWALL_WS_BUFFER_BYTES", default_value_t = 4096)]
     pub ws_buffer_bytes: usize,
+    /// Per-socket read buffer, in bytes, allocated for every socket at once. Clients only send small messages
+    /// (subscribe, ping), so a small one keeps ten thousand idle walls cheap; a larger message still fits (up to
+    /// --ws-max-message-bytes), the buffer grows for it.
+    #[arg(long, env = "LIVEWALL_WS_READ_BUFFER_BYTES", default_value_t = 512)]
+    pub ws_read_buffer_bytes: usize,
     /// Kernel send buffer of every accepted TCP connection, in bytes (default: the kernel's autotuning). A small
     /// one makes a socket that stops reading show up in its outbound queue sooner.
     #[arg(long, env = "LIVEWALL_TCP_SEND_BUFFER_BYTES")]
@@ -284,6 +289,7 @@ pub struct WsConfig {
     /// Client messages per second per socket (the burst is five seconds' worth).
     pub message_rate: u32,
     pub buffer_bytes: usize,
+    pub read_buffer_bytes: usize,
     /// `SO_SNDBUF` of accepted connections; `None` leaves the kernel's autotuning.
     pub tcp_send_buffer: Option<usize>,
 }
@@ -302,6 +308,7 @@ impl Default for WsConfig {
             write_timeout: Duration::from_secs(5),
             message_rate: 20,
             buffer_bytes: 4096,
+            read_buffer_bytes: 512,
             tcp_send_buffer: None,
         }
     }
@@ -351,6 +358,11 @@ impl WsArgs {
                 "--ws-buffer-bytes must be between 256 and 16777216".into(),
             ));
         }
+        if !(256..=16 * 1024 * 1024).contains(&self.ws_read_buffer_bytes) {
+            return Err(ConfigError(
+                "--ws-read-buffer-bytes must be between 256 and 16777216".into(),
+            ));
+        }
         Ok(WsConfig {
             ping_interval: ms("ws-ping-interval-ms", self.ws_ping_interval_ms)?,
             pong_timeout: ms("ws-pong-timeout-ms", self.ws_pong_timeout_ms)?,
@@ -367,6 +379,7 @@ impl WsArgs {
                 return Err(ConfigError("--ws-message-rate must be at least 1".into()));
             },
             buffer_bytes: self.ws_buffer_bytes,
+            read_buffer_bytes: self.ws_read_buffer_bytes,
             tcp_send_buffer: self.tcp_send_buffer_bytes,
         })
     }

@@ -59,6 +59,12 @@ pub async fn run(
         shutdown.await;
         token.cancel();
     });
+    let (hub, stop) = (state.hub.clone(), state.shutdown.clone());
+    tokio::spawn(async move {
+        stop.cancelled().await;
+        let n = hub.close_all(livewall_protocol::CloseCode::GoingAway);
+        tracing::debug!(sockets = n, "closing the live sockets");
+    });
     let hub = state.hub.clone();
     let sweep_stop = state.shutdown.clone();
     tokio::spawn(async move {

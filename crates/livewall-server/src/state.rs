@@ -135,8 +135,7 @@ impl AppState {
     {
         let retention = self.config.log_retention;
         let hub = self.hub.clone();
-        let (value, _) = self
-            .db
+        self.db
             .write_then(
                 move |tx| {
                     let (value, entries) = f(tx)?;
@@ -146,13 +145,12 @@ impl AppState {
                     }
                     Ok((value, entries))
                 },
-                move |(_, entries): &(T, Vec<LogEntry>)| {
-                    for e in entries {
+                move |entries: Vec<LogEntry>| {
+                    for e in &entries {
                         hub.publish(e);
                     }
                 },
             )
-            .await?;
-        Ok(value)
+            .await
     }
 }

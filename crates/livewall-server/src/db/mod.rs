@@ -56,6 +56,48 @@ fn configure(conn: &Connection, reader: bool) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Copies the WAL into the database now and then (PASSIVE: never blocks the writer or the readers) until the
+/// database is closed. SQLite's own automatic checkpoint would run inside whichever commit crosses 1,000 pages,
+/// so one tap in a few hundred waited for two fsyncs.
+fn checkpoints(conn: Connection, db: std::sync::Weak<Inner>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("livewall-checkpoint".into())
+        .spawn(move || {
+            let mut failing = false;
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if db.strong_count() == 0 {
+                    return;
+                }
+                let r = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                });
+                match r {
+                    Ok((busy, log, done)) => {
+                        if std::mem::take(&mut failing) {
+                            tracing::info!("checkpoints work again");
+                        }
+                        tracing::trace!(busy, log, done, "checkpoint");
+                    }
+                    // Said once per failing spell (a full disk would otherwise say it twice a second).
+                    Err(e) if !failing => {
+                        failing = true;
+                        tracing::warn!(error = %e, "checkpoint failed; will keep trying");
+                    }
+                    Err(_) => {}
+                }
+            }
+        })
+        .map(|_| ())
+}
+
 impl Db {
     /// Opens (creating if needed) the database at `path` and runs the migrations.
     pub fn open(path: &Path, readers: usize) -> Result<Self> {
@@ -99,15 +141,23 @@ impl Db {
             })
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let n = readers.len();
-        Ok(Self {
-            inner: Arc::new(Inner {
-                storage_failing: std::sync::atomic::AtomicBool::new(false),
-                path: path.to_owned(),
-                writer: Mutex::new(writer),
-                readers: Mutex::new(readers),
-                reader_slots: Semaphore::new(n),
-            }),
-        })
+        // Checkpoints (which fsync) run on their own thread, not inside a commit that happens to cross the
+        // threshold: a tap must not wait for the disk behind the WAL.
+        writer
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| opening(path, e))?;
+        let checkpointer = Connection::open(path).map_err(|e| opening(path, e))?;
+        configure(&checkpointer, false).map_err(|e| opening(path, e))?;
+        let inner = Arc::new(Inner {
+            storage_failing: std::sync::atomic::AtomicBool::new(false),
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(readers),
+            reader_slots: Semaphore::new(n),
+        });
+        checkpoints(checkpointer, Arc::downgrade(&inner))
+            .map_err(|e| Error::Internal(format!("cannot start the checkpoint thread: {e}")))?;
+        Ok(Self { inner })
     }
 
     /// Where the database lives.
@@ -124,22 +174,30 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.write_then(f, |_| {}).await
+        self.write_then(move |tx| Ok((f(tx)?, ())), |()| {}).await
     }
 
-    /// Like [`Db::write`], then runs `after` on the committed result while still holding the writer lock.
-    pub async fn write_then<T, F, A>(&self, f: F, after: A) -> Result<T>
+    /// Like [`Db::write`] for a transaction whose result has two parts: the value for the caller and `P` for
+    /// `after`, which runs on the committed `P` while still holding the writer lock (so publications happen in
+    /// commit order). The caller is woken *before* `after` runs: its answer does not wait behind the publication
+    /// (a thousand socket tasks woken by it would otherwise be scheduled first).
+    pub async fn write_then<T, P, F, A>(&self, f: F, after: A) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
-        A: FnOnce(&T) + Send + 'static,
+        P: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<(T, P)> + Send + 'static,
+        A: FnOnce(P) + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| Error::Internal("database writer lock poisoned".into()))?;
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let task = tokio::task::spawn_blocking(move || {
+            let mut conn = match inner.writer.lock() {
+                Ok(c) => c,
+                Err(_) => {
+                    let _ = done.send(Err(Error::Internal("database writer lock poisoned".into())));
+                    return;
+                }
+            };
             let result = (|| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let value = f(&tx)?;
@@ -153,12 +211,24 @@ impl Db {
                 }
                 Err(_) => {}
             }
-            let value = result?;
-            after(&value);
-            Ok(value)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
+            match result {
+                Ok((value, published)) => {
+                    let _ = done.send(Ok(value));
+                    after(published);
+                }
+                Err(e) => {
+                    let _ = done.send(Err(e));
+                }
+            }
+        });
+        match answer.await {
+            Ok(r) => r,
+            // The task ended without answering: it panicked.
+            Err(_) => Err(Error::Internal(match task.await {
+                Err(e) => format!("database task failed: {e}"),
+                Ok(()) => "database task ended without an answer".into(),
+            })),
+        }
     }
 
     /// Whether the database can store: after a write failed for lack of space, a tiny probe write tells whether

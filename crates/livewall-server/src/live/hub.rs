@@ -14,7 +14,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, mpsc};
-use tokio_util::sync::CancellationToken;
 use tokio_util::task::{TaskTracker, task_tracker::TaskTrackerToken};
 
 /// One server-to-client text frame, serialised once and shared by every receiver.
@@ -56,7 +55,8 @@ pub struct Session {
     pub device_id: Option<String>,
     /// The admin login session behind the socket, so a logout closes it.
     pub admin_session: Option<String>,
-    close: CancellationToken,
+    /// Woken once, when the session is closed; the code says why (0: still open).
+    close: Notify,
     code: AtomicU16,
 }
 
@@ -66,12 +66,21 @@ impl Session {
         let _ = self
             .code
             .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire);
-        self.close.cancel();
+        self.close.notify_waiters();
     }
 
-    /// Resolves once [`Session::close`] was called.
+    /// Resolves once [`Session::close`] was called. A waiter registers once and is then polled at the cost of one
+    /// atomic load, however often its socket wakes up.
     pub async fn closed(&self) {
-        self.close.cancelled().await;
+        loop {
+            let woken = self.close.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if self.code.load(Ordering::Acquire) != 0 {
+                return;
+            }
+            woken.await;
+        }
     }
 
     /// A socket without a token (a viewer of public walls).
@@ -207,6 +216,16 @@ impl Hub {
         }
     }
 
+    /// Closes every live socket with `code` (the server is shutting down): each session watches only its own
+    /// close signal, never the server-wide shutdown token, so a wake-up takes no shared lock.
+    pub fn close_all(&self, code: CloseCode) -> usize {
+        let sessions: Vec<Arc<Session>> = lock(&self.inner.sessions).values().cloned().collect();
+        for s in &sessions {
+            s.close(code);
+        }
+        sessions.len()
+    }
+
     /// Registers a new live socket; its task must be tracked with [`Hub::track`] and end with [`Hub::leave_all`].
     pub fn open_session(
         &self,
@@ -217,7 +236,7 @@ impl Hub {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
             device_id,
             admin_session,
-            close: CancellationToken::new(),
+            close: Notify::new(),
             code: AtomicU16::new(0),
         });
         lock(&self.inner.sessions).insert(session.id, Arc::clone(&session));

@@ -66,6 +66,8 @@ struct Conn {
     budget_at: Instant,
     /// When the last "too many messages" error was sent (one a second at most).
     warned_at: Option<Instant>,
+    stopping: Stopping,
+    write_timeout: Duration,
 }
 
 /// Serves one upgraded socket until it closes. `_track` keeps shutdown waiting for it.
@@ -77,6 +79,11 @@ pub(crate) async fn run(
     _track: TaskTrackerToken,
 ) {
     let session = state.hub.open_session(who.device_id(), who.admin_session());
+    // The hub closes every registered session at shutdown (`Hub::close_all`); one registered just after that
+    // sees the token here.
+    if state.shutdown.is_cancelled() {
+        session.close(CloseCode::GoingAway);
+    }
     let role = who.role_label();
     metrics::gauge!("livewall_ws_connections", "role" => role).increment(1.0);
     tracing::debug!(session = session.id, role, "socket opened");
@@ -84,6 +91,8 @@ pub(crate) async fn run(
     let (tx, mut rx) = mpsc::channel(state.config.ws.queue_frames);
     let walls = who.kind() == super::hub::Kind::Wall;
     let budget = f64::from(state.config.ws.message_rate) * BURST_SECONDS;
+    let write_timeout = state.config.ws.write_timeout;
+    let stopping = stopping(&session);
     let mut conn = Conn {
         state,
         who,
@@ -96,6 +105,8 @@ pub(crate) async fn run(
         budget,
         budget_at: Instant::now(),
         warned_at: None,
+        stopping,
+        write_timeout,
     };
     let stop = conn.serve(&mut stream, &mut rx).await;
     // What was queued before the close (an event's deletion notice, the last entries before a shutdown) still
@@ -104,7 +115,7 @@ pub(crate) async fn run(
         && code != CloseCode::Slow
         && code != CloseCode::HeartbeatTimeout
     {
-        conn.drain(&mut rx).await;
+        Box::pin(conn.drain(&mut rx)).await;
     }
     // Leave first: presence must not wait for a silent peer's close handshake.
     let subs = std::mem::take(&mut conn.subs);
@@ -113,7 +124,7 @@ pub(crate) async fn run(
         .leave_all(conn.session.id, subs.keys().map(|k| &**k));
     drop(rx);
     if let Stop::Close(code) = stop {
-        conn.close(&mut stream, code).await;
+        Box::pin(conn.close(&mut stream, code)).await;
     }
     let Conn { session, .. } = conn;
     metrics::gauge!("livewall_ws_connections", "role" => role).decrement(1.0);
@@ -132,24 +143,41 @@ pub(crate) async fn run(
 /// kernel buffers, and nothing (not even a close frame) can reach it.
 async fn guarded(
     write: impl Future<Output = Result<(), axum::Error>>,
-    state: &AppState,
-    session: &Session,
+    deadline: Duration,
+    session: u64,
+    stopping: &mut Stopping,
     silent: Pin<&mut Sleep>,
 ) -> Result<(), Stop> {
-    let deadline = state.config.ws.write_timeout;
+    let mut write = std::pin::pin!(write);
+    // Most writes complete at once (into the socket's buffers): no timer, no select for them.
+    if let std::task::Poll::Ready(r) = futures_util::poll!(write.as_mut()) {
+        return r.map_err(|_| Stop::Gone);
+    }
     tokio::select! {
         r = tokio::time::timeout(deadline, write) => match r {
             Ok(r) => r.map_err(|_| Stop::Gone),
             Err(_) => {
-                tracing::info!(session = session.id, "socket write stalled; closing it");
+                tracing::info!(session, "socket write stalled; closing it");
                 metrics::counter!("livewall_ws_write_timeouts_total").increment(1);
                 Err(Stop::Gone)
             }
         },
-        _ = state.shutdown.cancelled() => Err(Stop::Close(CloseCode::GoingAway)),
-        _ = session.closed() => Err(Stop::Close(session.close_code().unwrap_or(CloseCode::GoingAway))),
+        code = stopping => Err(Stop::Close(code)),
         _ = silent => Err(Stop::Close(CloseCode::HeartbeatTimeout)),
     }
+}
+
+/// Resolves when the socket must close from outside: the server shuts down, or the hub closed the session
+/// (revoked, slow, event gone). Made once per socket and polled by every wait, so a wake-up costs no new
+/// registration with the server-wide shutdown token.
+type Stopping = Pin<Box<dyn Future<Output = CloseCode> + Send + Sync>>;
+
+fn stopping(session: &Arc<Session>) -> Stopping {
+    let session = Arc::clone(session);
+    Box::pin(async move {
+        session.closed().await;
+        session.close_code().unwrap_or(CloseCode::GoingAway)
+    })
 }
 
 /// True when the error is tungstenite's "message larger than allowed".
@@ -180,10 +208,7 @@ impl Conn {
         loop {
             let result = tokio::select! {
                 biased;
-                _ = self.state.shutdown.cancelled() => Err(Stop::Close(CloseCode::GoingAway)),
-                _ = self.session.closed() => {
-                    Err(Stop::Close(self.session.close_code().unwrap_or(CloseCode::GoingAway)))
-                }
+                code = &mut self.stopping => Err(Stop::Close(code)),
                 _ = &mut silent => Err(Stop::Close(CloseCode::HeartbeatTimeout)),
                 incoming = stream.next() => {
                     silent.as_mut().reset(Instant::now() + allowed_silence);
@@ -194,16 +219,18 @@ impl Conn {
                             tracing::debug!(session = self.session.id, error = %e, "socket read failed");
                             Err(Stop::Gone)
                         }
-                        Some(Ok(msg)) => self.on_message(msg, silent.as_mut()).await,
+                        // Boxed, as are the other rare paths: an idle socket's task then holds only what a
+                        // delivery needs (its future was 2 KiB inline).
+                        Some(Ok(msg)) => Box::pin(self.on_message(msg, silent.as_mut())).await,
                     }
                 }
                 Some(frame) = rx.recv() => self.deliver(frame, rx, silent.as_mut()).await,
                 _ = ping.tick() => {
-                    if let Some(stop) = self.credential_ended().await {
+                    if let Some(stop) = Box::pin(self.credential_ended()).await {
                         return stop;
                     }
                     let write = self.sink.send(Message::Ping(bytes::Bytes::new()));
-                    guarded(write, &self.state, &self.session, silent.as_mut()).await
+                    guarded(write, self.write_timeout, self.session.id, &mut self.stopping, silent.as_mut()).await
                 }
             };
             if let Err(stop) = result {
@@ -255,7 +282,14 @@ impl Conn {
                     _ => frame.text.clone(),
                 };
                 let write = self.sink.feed(Message::Text(text));
-                guarded(write, &self.state, &self.session, silent.as_mut()).await?;
+                guarded(
+                    write,
+                    self.write_timeout,
+                    self.session.id,
+                    &mut self.stopping,
+                    silent.as_mut(),
+                )
+                .await?;
                 fed += 1;
             }
             if fed < BATCH {
@@ -264,7 +298,14 @@ impl Conn {
         }
         if fed > 0 {
             let write = self.sink.flush();
-            guarded(write, &self.state, &self.session, silent).await?;
+            guarded(
+                write,
+                self.write_timeout,
+                self.session.id,
+                &mut self.stopping,
+                silent,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -496,12 +537,26 @@ impl Conn {
         let mut any = false;
         for f in frames {
             let write = self.sink.feed(Message::Text(f));
-            guarded(write, &self.state, &self.session, silent.as_mut()).await?;
+            guarded(
+                write,
+                self.write_timeout,
+                self.session.id,
+                &mut self.stopping,
+                silent.as_mut(),
+            )
+            .await?;
             any = true;
         }
         if any {
             let write = self.sink.flush();
-            guarded(write, &self.state, &self.session, silent).await?;
+            guarded(
+                write,
+                self.write_timeout,
+                self.session.id,
+                &mut self.stopping,
+                silent,
+            )
+            .await?;
         }
         Ok(())
     }

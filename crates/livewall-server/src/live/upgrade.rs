@@ -156,7 +156,7 @@ async fn accept(s: AppState, limiter: &ConnectLimiter, req: Request) -> Result<R
         })?;
     let cfg = &s.config.ws;
     let mut ws = ws
-        .read_buffer_size(cfg.buffer_bytes)
+        .read_buffer_size(cfg.read_buffer_bytes)
         .write_buffer_size(cfg.buffer_bytes)
         .max_message_size(cfg.max_message_bytes)
         .max_frame_size(cfg.max_message_bytes);
