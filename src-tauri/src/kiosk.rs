@@ -62,7 +62,16 @@ impl Kiosk {
             !std::mem::replace(&mut *started, true)
         };
         if first {
-            let since = self.cache.position(&self.event).await?;
+            // A wall cached before people carried their initials is followed from a fresh snapshot, so its avatar
+            // discs are not left showing "?".
+            let stale = snapshot
+                .as_ref()
+                .is_some_and(|s| s.nodes.iter().any(|n| n.initials.is_empty()));
+            let since = if stale {
+                None
+            } else {
+                self.cache.position(&self.event).await?
+            };
             let follower = live::follow(self.client.clone(), self.event.clone(), since);
             tauri::async_runtime::spawn(forward(
                 app.clone(),

@@ -3,7 +3,8 @@
 //! - [`rest::Client`]: the REST API over reqwest (rustls), errors decoded from the server's JSON error body.
 //! - [`live::follow`]: the WebSocket live log of one event with the resume protocol: it subscribes from the last
 //!   position it saw, de-duplicates by `seq`, reloads the snapshot when the server answers `recovered:false`, and
-//!   reconnects with full-jitter exponential backoff (0.5 s to 20 s).
+//!   reconnects with full-jitter exponential backoff (0.5 s to 20 s), except after a close code that says not to
+//!   (`livewall_protocol::CloseCode::should_reconnect`), and reloads the snapshot when an `event` frame asks.
 //! - [`cache::WallCache`]: SQLite copy of the last snapshot and every entry applied since, so a kiosk can draw its
 //!   wall at start-up with no network.
 //! - [`outbox::Outbox`]: durable queue of taps, each with an idempotency key, delivered in order and removed only

@@ -157,9 +157,21 @@ async fn session(
                     continue;
                 }
                 p.seq = seq;
+                let reload = matches!(msg, ServerMessage::Event { reload: true, .. });
                 tx.send(LiveUpdate::Entry(msg))
                     .await
                     .map_err(|_| closed())?;
+                if reload {
+                    // The server renamed everyone (initials only switched): its snapshot has the new names.
+                    let snap = client.wall(event).await?;
+                    *pos = Some(LogPosition {
+                        epoch: snap.epoch.clone(),
+                        seq: snap.seq,
+                    });
+                    tx.send(LiveUpdate::Snapshot(snap))
+                        .await
+                        .map_err(|_| closed())?;
+                }
             }
             ServerMessage::Error { code, message, .. } => {
                 // Refused instead of followed (no such event, not allowed): say why on screen, keep listening.

@@ -136,10 +136,15 @@ fn closed(address: &str, event: &str, code: u16, reason: &str) -> LinkProblem {
             "Give this kiosk a device token for the event (admin screens, Devices), or make the wall public again.",
         ),
         Some(CloseCode::EventDeleted) => no_event(address, event),
-        Some(c) => problem(
+        Some(c) if c.should_reconnect() => problem(
             address,
             format!("the server closed the live connection ({})", c.reason()),
             "It reconnects by itself.",
+        ),
+        Some(c) => problem(
+            address,
+            format!("the server ended the live connection ({})", c.reason()),
+            "This device sent something the server refuses; update the app, then start it again.",
         ),
         None => problem(
             address,

@@ -183,3 +183,38 @@ async fn a_revoked_token_closes_the_follower_for_good_with_the_reason() {
         .expect("the follower stops rather than retrying");
     assert!(end.is_none(), "nothing after the final close: {end:?}");
 }
+
+/// The server asks walls to reload when it renames everyone (initials only switched): the follower hands over the
+/// new snapshot, whose people carry the names the server chose.
+#[tokio::test]
+async fn an_initials_switch_hands_over_a_snapshot_with_the_new_names() {
+    let server = TestServer::start(server_bin()).await;
+    let (admin, kiosk) = setup(&server, 4).await;
+    admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    let mut f = follow(kiosk, "ev".into(), None);
+    assert!(matches!(
+        next_data(&mut f.updates).await,
+        LiveUpdate::Snapshot(_)
+    ));
+    let (s, b) = admin
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"initialsOnly": true}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert!(matches!(
+        next_data(&mut f.updates).await,
+        LiveUpdate::Entry(ServerMessage::Event { reload: true, .. })
+    ));
+    let LiveUpdate::Snapshot(snap) = next_data(&mut f.updates).await else {
+        panic!("no snapshot after the reload request");
+    };
+    assert!(snap.settings.initials_only);
+    let names: BTreeSet<&str> = snap.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["P0", "P1", "P2", "P3"]));
+    f.stop();
+}

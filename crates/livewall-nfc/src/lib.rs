@@ -8,6 +8,9 @@
 //!
 //! The desktop station consumes [`EventStream`] on a blocking thread and feeds [`pairing::Pairing`]; the admin app
 //! uses [`PcscBackend::write_uri`]. `livewall-nfc watch` prints the same events as JSON lines to debug a reader.
+//!
+//! Only the backends (`pcsc_backend`, `libnfc_backend`) touch a reader; `ndef`, `tag`, `raw_frames`, `badge` and
+//! `pairing` are pure logic over bytes and time, tested without hardware.
 #![deny(missing_docs)]
 
 pub mod badge;

@@ -9,6 +9,11 @@
 //! `{"type":"snapshot","nodes":[{"id","name","avatar"}],"links":[{"source","target","createdAt"}]}` and the live
 //! `{"type":"connection","createdAt",...,"from":{"id","name","avatar","major"},"to":{...}}` event. Timestamps are
 //! milliseconds since the Unix epoch.
+//!
+//! Besides types, three small rules live here because every side needs the same answer: [`tag::TagUid`] (what a
+//! badge UID is), [`profile::profile_path`] / [`profile::profile_id_in`] (the badge link) and [`close::CloseCode`]
+//! (what each close code means, generated for the UI). [`fixtures`] holds the golden wall rules every client test
+//! suite runs. Nothing here does I/O or depends on another livewall crate.
 
 pub mod admin;
 pub mod auth;

@@ -112,6 +112,11 @@ pub enum ServerMessage {
         seq: u64,
         name: String,
         settings: EventSettings,
+        /// How people are named changed (initials only switched): reload the snapshot, whose names follow the new
+        /// setting, rather than wait for a frame per person.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[ts(optional, as = "Option<bool>")]
+        reload: bool,
     },
     /// A banner for walls and/or stations; `message: null` clears it.
     #[serde(rename_all = "camelCase")]

@@ -165,7 +165,12 @@ pub struct Person {
 /// The path of a person's profile page, the link printed on their badge: `/p/{id}?k={key}`. Built and read
 /// here only, so the server, the badge writer and the station agree on it.
 pub fn profile_path(id: &str, key: &str) -> String {
-    format!("/p/{id}?k={key}")
+    format!("{}?k={key}", profile_page(id))
+}
+
+/// The profile page itself, without the badge key (the page's own links and forms).
+pub fn profile_page(id: &str) -> String {
+    format!("/p/{id}")
 }
 
 /// The profile id in `uri` when it is a profile link of the server at `base` (`https://wall.example.org`, no

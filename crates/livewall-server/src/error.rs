@@ -21,6 +21,9 @@ pub enum Error {
     UnknownAttendee(String),
     #[error("{0}")]
     Conflict(String),
+    /// Both sides of a meeting are the same person (a 422): the one rule, which each transport words its own way.
+    #[error("{0}")]
+    SamePerson(String),
     #[error("{message}")]
     Validation {
         message: String,
@@ -61,7 +64,7 @@ impl Error {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::UnknownAttendee(_) => ErrorCode::UnknownAttendee,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::Validation { .. } => ErrorCode::Validation,
+            Self::Validation { .. } | Self::SamePerson(_) => ErrorCode::Validation,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,

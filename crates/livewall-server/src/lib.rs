@@ -105,7 +105,7 @@ pub async fn run(
         }
     };
     serve::serve(listener, app(state), limits, stop, tune).await;
-    // Upgraded sockets are not the accept loop's: they saw the same token and are closing with 1001.
+    // Upgraded sockets are not the accept loop's: the hub closed them all (`Hub::close_all`) with 1001.
     let open = hub.session_count();
     // Each socket's close handshake is bounded by the grace; the margin covers the write that precedes it.
     let wait = state_grace + Duration::from_millis(500);

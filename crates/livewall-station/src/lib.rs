@@ -8,6 +8,9 @@
 //!   into notices instead of pairings, and writes each pair into the durable outbox before anything is sent.
 //! - [`courier::Courier`] delivers the outbox: a tap is done only when the server stored it or refused the tap
 //!   itself; a refused token or a missing event keeps every tap and says so on screen.
+//!
+//! The engine touches the outbox and the server only through `livewall-client` (`Outbox`, `Client`) and the screen
+//! and LEDs only through the two traits; badge UIDs follow `livewall_protocol::TagUid` ([`typed_uid`], [`is_phone`]).
 
 pub mod courier;
 pub mod engine;

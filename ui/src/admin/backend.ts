@@ -55,18 +55,13 @@ export function normaliseOrigin(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
 
+export { liveSocketUrl } from '../api/socket';
+
 /** The server's origin: set by the app, else this page's. */
 export function serverOrigin(): string {
   return origin ?? location.origin;
 }
 
-/** The WebSocket URL of the server's live feed, with the admin token. */
-export function liveSocketUrl(token: string, base: string = serverOrigin()): string {
-  const u = new URL('/ws', base);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.searchParams.set('token', token);
-  return u.toString();
-}
 
 /** What a badge's NFC link points at: the person's phone page, with the badge key the server made for it. */
 export function badgeUrl(link: BadgeLink, base?: string): string {

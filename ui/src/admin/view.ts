@@ -5,7 +5,8 @@ import './admin.css';
 import type { Event } from '../bindings/Event';
 import { AdminApi } from './api';
 import { qrCanvas } from '../qr';
-import { badgeReader, desktopConfig, liveSocketUrl, serverOrigin, wallOpener } from './backend';
+import { badgeReader, desktopConfig, serverOrigin, wallOpener } from './backend';
+import { openLiveSocket } from '../api/socket';
 import type { EventCtx } from './context';
 import { StatusLine, clear, h, uid } from './dom';
 import { embeddedNotice, firstLoginSentence, joinLine, joinSentence, type EmbeddedNotice } from './embedded';
@@ -245,7 +246,7 @@ export function mountAdmin(root: HTMLElement): () => void {
     live?.stop();
     unStatus?.();
     const token = session?.token ?? '';
-    live = new AdminLive(eventId, () => new WebSocket(liveSocketUrl(token)));
+    live = new AdminLive(eventId, () => openLiveSocket({ base: serverOrigin(), token }));
     shownEvent = eventId;
     const words: Record<LiveStatus, string> = { connecting: 'Connecting…', live: 'Live', offline: 'Offline, retrying' };
     const feed = live;

@@ -18,6 +18,24 @@ export interface SocketLike {
 }
 
 /** The clock and dice of a reconnecting socket, injected so tests can drive them. */
+/**
+ * Opens the server's live feed at `/ws` of `base` (this page's origin by default), with `token` when there is
+ * one and `eventId` when an anonymous socket names the public wall it follows. The one place the feed's URL is
+ * built.
+ */
+export function openLiveSocket(opts: { base?: string; token?: string | null; eventId?: string }): WebSocket {
+  return new WebSocket(liveSocketUrl(opts.token ?? null, opts.base ?? location.origin, opts.eventId));
+}
+
+/** The URL {@link openLiveSocket} opens. */
+export function liveSocketUrl(token: string | null, base: string, eventId?: string): string {
+  const u = new URL('/ws', base);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (eventId) u.searchParams.set('eventId', eventId);
+  if (token) u.searchParams.set('token', token);
+  return u.toString();
+}
+
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -170,6 +188,8 @@ export class LiveSocket {
 
   /** Drops the socket the client gave up on (a gap, silence) and tries again after a wait. */
   reconnect(why: string): void {
+    // One retry at a time: a retry already waiting is replaced, not doubled.
+    this.cancelRetry();
     this.drop();
     this.gone(why, true);
   }

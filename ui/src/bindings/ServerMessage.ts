@@ -8,4 +8,9 @@ import type { Presence } from "./Presence";
 /**
  * Server to client. Every variant that carries `seq` is an entry of the event's live log.
  */
-export type ServerMessage = { "type": "subscribed", eventId: string, epoch: string, seq: number, recovered: boolean, } | { "type": "connection", eventId: string, seq: number, createdAt: number, from: Person, to: Person, } | { "type": "node", eventId: string, seq: number, node: Person, hidden: boolean, } | { "type": "removed", eventId: string, seq: number, source: string, target: string, } | { "type": "event", eventId: string, seq: number, name: string, settings: EventSettings, } | { "type": "announcement", eventId: string, seq: number, message: string | null, audience: Audience, } | { "type": "presence" } & Presence | { "type": "pong" } | { "type": "error", code: ErrorCode, message: string, eventId?: string, };
+export type ServerMessage = { "type": "subscribed", eventId: string, epoch: string, seq: number, recovered: boolean, } | { "type": "connection", eventId: string, seq: number, createdAt: number, from: Person, to: Person, } | { "type": "node", eventId: string, seq: number, node: Person, hidden: boolean, } | { "type": "removed", eventId: string, seq: number, source: string, target: string, } | { "type": "event", eventId: string, seq: number, name: string, settings: EventSettings, 
+/**
+ * How people are named changed (initials only switched): reload the snapshot, whose names follow the new
+ * setting, rather than wait for a frame per person.
+ */
+reload?: boolean, } | { "type": "announcement", eventId: string, seq: number, message: string | null, audience: Audience, } | { "type": "presence" } & Presence | { "type": "pong" } | { "type": "error", code: ErrorCode, message: string, eventId?: string, };

@@ -5,6 +5,7 @@
 
 import '../desktop/desktop.css';
 import { commandError, notInDesktop, tauri } from '../desktop/tauri';
+import { el } from '../desktop/dom';
 import { listenStaffChords } from '../desktop/staffPin';
 import { holdBanner, initialModel, queuedNote, reduce, screenTone, tick, WedgeCollector, type StationModel } from './model';
 import { discInitials } from '../wall/names';
@@ -40,13 +41,6 @@ class Sounds {
       // No audio device: the screen says it all.
     }
   }
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 function avatar(p: Person | null, server: string): HTMLElement {

@@ -137,6 +137,35 @@ describe('WallFeed', () => {
     feed.stop();
   });
 
+  it('reloads the snapshot when an event frame says people were renamed (initials only switched)', async () => {
+    const renamed = snap('e1', 5, ['a', 'b']);
+    renamed.settings = { initialsOnly: true, publicWall: true };
+    renamed.nodes = renamed.nodes.map((n) => ({ ...n, name: 'PA', initials: 'PA' }));
+    const { feed, sockets, state, fetches } = setup([ok(snap('e1', 4, ['a', 'b'])), ok(renamed)]);
+    feed.start();
+    await flush();
+    sockets[0]?.open();
+    sockets[0]?.receive({ type: 'subscribed', eventId: 'ev', epoch: 'e1', seq: 4, recovered: true });
+    sockets[0]?.receive({
+      type: 'event',
+      eventId: 'ev',
+      seq: 5,
+      name: 'E',
+      settings: { initialsOnly: true, publicWall: true },
+      reload: true,
+    });
+    await flush();
+    expect(fetches()).toBe(2);
+    expect(state.nodes.get('a')?.name).toBe('PA');
+    expect(state.seq).toBe(5);
+    // A plain settings change is applied as it comes, without a reload.
+    sockets[0]?.receive({ type: 'event', eventId: 'ev', seq: 6, name: 'E2', settings: { initialsOnly: true, publicWall: true } });
+    await flush();
+    expect(fetches()).toBe(2);
+    expect(state.eventName).toBe('E2');
+    feed.stop();
+  });
+
   it('reconnects with backoff after the socket drops, resuming from the last position', async () => {
     const { feed, sockets, clock } = await liveFeed();
     sockets[0]?.receive(conn(5, 'a', 'b'));

@@ -212,7 +212,8 @@ export class WallFeed {
           return;
         }
         this.state.apply(m);
-        if (this.state.needsResync) this.resync();
+        // The server renamed everyone (initials only switched): its snapshot carries the new names.
+        if (this.state.needsResync || (m.type === 'event' && m.reload === true)) this.resync();
         else this.watchGap();
     }
   }

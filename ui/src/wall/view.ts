@@ -3,6 +3,7 @@
 // worker, listeners), so a kiosk can mount and unmount it for hours without leaking.
 
 import { fetchSnapshot } from '../api/rest';
+import { openLiveSocket } from '../api/socket';
 import { WallState, type WallChange } from './state';
 import { WallFeed, type FeedStatus } from './feed';
 import { GraphRenderer } from './renderer';
@@ -53,13 +54,8 @@ function defaultFeed(eventId: string, token: string | null): (state: WallState) 
   return (state) =>
     new WallFeed(state, {
       fetchSnapshot: (etag) => fetchSnapshot(eventId, token, etag),
-      openSocket: () => {
-        const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-        // Without a token the server lets a socket follow one public wall, named by `eventId`.
-        const q = new URLSearchParams({ eventId });
-        if (token) q.set('token', token);
-        return new WebSocket(`${proto}//${location.host}/ws?${q.toString()}`);
-      },
+      // Without a token the server lets a socket follow one public wall, named by `eventId`.
+      openSocket: () => openLiveSocket({ token, eventId }),
       setTimeout: (fn, ms) => window.setTimeout(fn, ms),
       clearTimeout: (h) => window.clearTimeout(h as number),
       random: Math.random,

@@ -18,7 +18,12 @@ pub struct Pair {
     pub created_at: i64,
 }
 
-/// The meeting of the pair `(lo, hi)` (ids in order), if they met.
+/// A pair's two ids in the order the table keys it by (`lo_id < hi_id`), so A-B and B-A are one pair.
+pub fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    if a < b { (a, b) } else { (b, a) }
+}
+
+/// The meeting of the pair `(lo, hi)` (ids in order, see [`ordered`]), if they met.
 pub fn find_pair(tx: &Transaction<'_>, event_id: &str, lo: &str, hi: &str) -> Result<Option<Pair>> {
     Ok(tx
         .prepare_cached(
@@ -50,11 +55,7 @@ pub struct NewRow<'a> {
 
 /// Stores a meeting.
 pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>) -> Result<()> {
-    let (lo, hi) = if row.from < row.to {
-        (row.from, row.to)
-    } else {
-        (row.to, row.from)
-    };
+    let (lo, hi) = ordered(row.from, row.to);
     tx.prepare_cached(
         "INSERT INTO connections (id, event_id, from_id, to_id, lo_id, hi_id, device_id, idempotency_key, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

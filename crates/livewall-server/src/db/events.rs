@@ -3,10 +3,8 @@
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::validate;
-use livewall_protocol::{CreateEvent, Event, EventSettings, ServerMessage, UpdateEvent};
+use livewall_protocol::{CreateEvent, Event, EventSettings, UpdateEvent};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
-
-use super::log::{self, LogEntry};
 
 const COLUMNS: &str = "id, name, starts_at, ends_at, settings, created_at, updated_at";
 
@@ -102,13 +100,13 @@ fn check_dates(e: &Event) -> Result<()> {
     Ok(())
 }
 
-/// Applies a partial update; logs an `event` entry when what walls show (name, settings) changed.
+/// Applies a partial update; answers the event before and after (what walls are told is the domain's call).
 pub fn update(
     tx: &Transaction<'_>,
     id: &str,
     req: UpdateEvent,
     now: i64,
-) -> Result<(Event, Option<LogEntry>)> {
+) -> Result<(Event, Event)> {
     let before = get(tx, id)?;
     let mut e = before.clone();
     if let Some(name) = req.name.as_deref() {
@@ -131,17 +129,7 @@ pub fn update(
         "UPDATE events SET name = ?2, starts_at = ?3, ends_at = ?4, settings = ?5, updated_at = ?6 WHERE id = ?1",
         params![id, e.name, e.starts_at, e.ends_at, settings, now],
     )?;
-    let entry = if e.name != before.name || e.settings != before.settings {
-        Some(log::append(tx, id, now, |seq| ServerMessage::Event {
-            event_id: id.to_owned(),
-            seq,
-            name: e.name.clone(),
-            settings: e.settings.clone(),
-        })?)
-    } else {
-        None
-    };
-    Ok((e, entry))
+    Ok((before, e))
 }
 
 /// Whether the event exists and its wall is public (one answer for "no such event" and "private").

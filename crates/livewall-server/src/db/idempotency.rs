@@ -23,7 +23,7 @@ pub fn find(tx: &Transaction<'_>, event_id: &str, key: &str) -> Result<Option<St
         .query_row([event_id, key], |r| {
             Ok(Stored {
                 fingerprint: r.get(0)?,
-                // Stored as the HTTP status of the first answer (201 created, 200 found).
+                // Stored as the HTTP status of the first answer: 201 (created) or 200 (found), nothing else.
                 created: r.get::<_, u16>(1)? == 201,
                 body: r.get(2)?,
             })

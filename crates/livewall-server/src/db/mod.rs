@@ -34,6 +34,8 @@ pub struct Db {
 }
 
 struct Inner {
+    /// Dropped with the database, which ends the checkpoint thread.
+    _checkpoints: Mutex<std::sync::mpsc::Sender<()>>,
     /// Set while writes fail for lack of disk space; cleared by the next write that commits.
     storage_failing: std::sync::atomic::AtomicBool,
     path: PathBuf,
@@ -62,16 +64,15 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5
 /// Copies the WAL into the database now and then (PASSIVE: never blocks the writer or the readers) until the
 /// database is closed. SQLite's own automatic checkpoint would run inside whichever commit crosses 1,000 pages,
 /// so one tap in a few hundred waited for two fsyncs.
-fn checkpoints(conn: Connection, db: std::sync::Weak<Inner>) -> std::io::Result<()> {
+fn checkpoints(conn: Connection, stop: std::sync::mpsc::Receiver<()>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("livewall-checkpoint".into())
         .spawn(move || {
             let mut failing = false;
-            loop {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                if db.strong_count() == 0 {
-                    return;
-                }
+            // Ends as soon as the database is dropped (its sender with it), so its connection closes with the rest.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stop.recv_timeout(CHECKPOINT_EVERY)
+            {
                 let r = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
@@ -148,14 +149,16 @@ impl Db {
             .map_err(|e| opening(path, e))?;
         let checkpointer = Connection::open(path).map_err(|e| opening(path, e))?;
         configure(&checkpointer, false).map_err(|e| opening(path, e))?;
+        let (checkpoints_stop, stop_checkpoints) = std::sync::mpsc::channel();
         let inner = Arc::new(Inner {
+            _checkpoints: Mutex::new(checkpoints_stop),
             storage_failing: std::sync::atomic::AtomicBool::new(false),
             path: path.to_owned(),
             writer: Mutex::new(writer),
             readers: Mutex::new(readers),
             reader_slots: Semaphore::new(n),
         });
-        checkpoints(checkpointer, Arc::downgrade(&inner))
+        checkpoints(checkpointer, stop_checkpoints)
             .map_err(|e| Error::Internal(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Self { inner })
     }
@@ -214,7 +217,15 @@ impl Db {
             match result {
                 Ok((value, published)) => {
                     let _ = done.send(Ok(value));
-                    after(published);
+                    // The caller already has its answer: a panic here must still be seen, and must not poison the
+                    // writer for every write after it.
+                    let ran =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| after(published)));
+                    if ran.is_err() {
+                        tracing::error!(
+                            "publishing committed changes panicked; live sockets may miss them"
+                        );
+                    }
                 }
                 Err(e) => {
                     let _ = done.send(Err(e));
@@ -229,6 +240,17 @@ impl Db {
                 Ok(()) => "database task ended without an answer".into(),
             })),
         }
+    }
+
+    /// Waits until the writer is free: every write that answered before this call has also published what it
+    /// logged (publication runs under the writer lock, after the caller was answered).
+    pub async fn barrier(&self) -> Result<()> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            drop(inner.writer.lock());
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("database task failed: {e}")))
     }
 
     /// Whether the database can store: after a write failed for lack of space, a tiny probe write tells whether

@@ -125,16 +125,12 @@ fn record_in(tx: &Transaction<'_>, m: &Meeting) -> Result<(Recorded, Option<LogE
     let from = db::profiles::resolve(tx, &m.event, "from", &m.req.from)?;
     let to = db::profiles::resolve(tx, &m.event, "to", &m.req.to)?;
     if from.id == to.id {
-        return Err(Error::validation(format!(
+        return Err(Error::SamePerson(format!(
             "from and to are the same person ({}): nobody can connect with themselves",
             from.name
         )));
     }
-    let (lo, hi) = if from.id < to.id {
-        (&from.id, &to.id)
-    } else {
-        (&to.id, &from.id)
-    };
+    let (lo, hi) = db::connections::ordered(&from.id, &to.id);
     let (created, outcome, entry) = match db::connections::find_pair(tx, &m.event, lo, hi)? {
         Some(pair) => {
             let (f, t) = if pair.first_from == from.id {

@@ -140,16 +140,20 @@ async fn original_connection(
             Ok((caller, other))
         })
         .await?;
-    if caller.id == other.id {
-        return Err(Error::BadRequest("Cannot connect with yourself".into()));
-    }
     let create = CreateConnection {
         from: PartyRef::By(PartyKey::ProfileId(caller.id)),
         to: PartyRef::By(PartyKey::ProfileId(other.id)),
     };
     let mut meeting = Meeting::now(event, create);
     meeting.key = connections::idempotency_key(headers)?;
-    if domain::connections::record(s, meeting).await?.created() {
+    let recorded = match domain::connections::record(s, meeting).await {
+        // The original backend's own words for the one rule.
+        Err(Error::SamePerson(_)) => {
+            return Err(Error::BadRequest("Cannot connect with yourself".into()));
+        }
+        r => r?,
+    };
+    if recorded.created() {
         let first = other.name.split_whitespace().next().unwrap_or_default();
         Ok(OriginalAnswer {
             message: format!("Connection created with {first}"),

@@ -23,7 +23,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use livewall_protocol::{CreateConnection, Event, PartyKey, PartyRef, Profile, profile_path};
+use livewall_protocol::{
+    CreateConnection, Event, PartyKey, PartyRef, Profile, profile_page, profile_path,
+};
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -265,24 +267,24 @@ pub(crate) async fn page(
     let action = match (&me, &key) {
         (Some(me), _) if me.id == p.id => r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>"#.to_owned(),
         (Some(me), Some(k)) => format!(
-            r#"<form method="post" action="/p/{id}/connect"><input type="hidden" name="k" value="{k}">
+            r#"<form method="post" action="{page}/connect"><input type="hidden" name="k" value="{k}">
 <button type="submit">Connect <bdi>{me_name}</bdi> with <bdi>{name}</bdi></button></form>
-<p class="note">At <bdi>{event}</bdi>. Not you? <a href="/p/{me_id}">Your badge</a></p>"#,
-            id = esc(&p.id),
+<p class="note">At <bdi>{event}</bdi>. Not you? <a href="{mine}">Your badge</a></p>"#,
+            page = profile_page(&esc(&p.id)),
             k = esc(k),
             me_name = esc(&me.name),
-            me_id = esc(&me.id),
+            mine = profile_page(&esc(&me.id)),
             name = esc(&name),
         ),
         (Some(_), None) => {
             r#"<p class="note">To connect, tap this person's badge with your phone.</p>"#.to_owned()
         }
         (None, Some(k)) => format!(
-            r#"<form method="post" action="/p/{id}/claim"><input type="hidden" name="k" value="{k}">
+            r#"<form method="post" action="{page}/claim"><input type="hidden" name="k" value="{k}">
 <button type="submit">This is my badge</button></form>
 <p class="note">Met this person at <bdi>{event}</bdi>? Tap <em>your own</em> badge with this phone first and choose
 "This is my badge" (that shows it's you), then tap theirs again to connect in one tap.</p>"#,
-            id = esc(&p.id),
+            page = profile_page(&esc(&p.id)),
             k = esc(k),
         ),
         (None, None) => format!(
@@ -342,7 +344,7 @@ impl FromRequest<AppState> for PhonePost {
         let headers = parts.headers.clone();
         let form = Form::<BadgeForm>::from_request(Request::from_parts(parts, body), s).await;
         let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
-        let back = format!("/p/{}", esc(&id));
+        let back = profile_page(&esc(&id));
         Ok(Self {
             limits,
             ip,
@@ -480,15 +482,6 @@ pub(crate) async fn connect(State(s): State<AppState>, post: PhonePost) -> Respo
         Ok(None) => return nobody(),
         Err(page) => return page,
     };
-    if me_id == p.id {
-        return message_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "warn",
-            "That's you!",
-            "This is your own badge: tap someone else's to connect.",
-            None,
-        );
-    }
     let req = CreateConnection {
         from: PartyRef::By(PartyKey::ProfileId(me_id)),
         to: PartyRef::By(PartyKey::ProfileId(p.id.clone())),
@@ -507,6 +500,13 @@ pub(crate) async fn connect(State(s): State<AppState>, post: PhonePost) -> Respo
             "ok",
             "Already connected",
             &format!("You and {name} were already connected."),
+            None,
+        ),
+        Err(Error::SamePerson(_)) => message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "warn",
+            "That's you!",
+            "This is your own badge: tap someone else's to connect.",
             None,
         ),
         // The owner's profile was removed, or belongs to another event: the phone must be claimed again.

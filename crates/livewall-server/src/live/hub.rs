@@ -243,14 +243,15 @@ impl Hub {
         session
     }
 
-    /// Adds (or replaces) a socket's subscription to `event_id`. Entries published from now on are queued on `tx`.
+    /// Adds (or replaces) a socket's subscription to `event_id`. Entries published from now on are queued on `tx`;
+    /// answers the room's name, which every frame of the room carries (the same `Arc`).
     pub fn join(
         &self,
         event_id: &str,
         session: &Arc<Session>,
         kind: Kind,
         tx: mpsc::Sender<Arc<Frame>>,
-    ) {
+    ) -> Arc<str> {
         let mut rooms = lock(&self.inner.rooms);
         let room = rooms
             .entry(Arc::from(event_id))
@@ -269,7 +270,8 @@ impl Hub {
             },
         );
         drop(rooms);
-        self.mark_dirty(key);
+        self.mark_dirty(Arc::clone(&key));
+        key
     }
 
     /// Removes a socket's subscription to `event_id`.

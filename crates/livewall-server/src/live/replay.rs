@@ -77,11 +77,17 @@ pub fn render(
                     hidden: true,
                 },
             },
-            ServerMessage::Event { event_id, seq, .. } => ServerMessage::Event {
+            ServerMessage::Event {
+                event_id,
+                seq,
+                reload,
+                ..
+            } => ServerMessage::Event {
                 event_id,
                 seq,
                 name: event.name.clone(),
                 settings: event.settings.clone(),
+                reload,
             },
             other if walls => db::log::for_walls(&other).unwrap_or(other),
             other => other,

@@ -12,12 +12,10 @@ use crate::db;
 use crate::error::Error;
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use livewall_protocol::{
     ClientMessage, CloseCode, ErrorCode, LogPosition, ServerMessage, Snapshot,
 };
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -25,6 +23,45 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, Sleep};
 use tokio_util::task::task_tracker::TaskTrackerToken;
+
+/// The events a socket follows and the last `seq` sent for each. A handful at most (`--ws-max-subscriptions`), so a
+/// list; keyed by the hub's own room name, so a frame is matched by one pointer comparison.
+#[derive(Default)]
+struct Subs(Vec<(Arc<str>, u64)>);
+
+impl Subs {
+    fn get_mut(&mut self, event: &Arc<str>) -> Option<&mut u64> {
+        self.0
+            .iter_mut()
+            .find(|(k, _)| Arc::ptr_eq(k, event) || **k == **event)
+            .map(|(_, last)| last)
+    }
+
+    fn contains(&self, event: &str) -> bool {
+        self.0.iter().any(|(k, _)| &**k == event)
+    }
+
+    fn remove(&mut self, event: &str) -> Option<u64> {
+        let at = self.0.iter().position(|(k, _)| &**k == event)?;
+        Some(self.0.swap_remove(at).1)
+    }
+
+    /// Adds or replaces the position of `event`.
+    fn insert(&mut self, event: Arc<str>, last: u64) {
+        match self.0.iter_mut().find(|(k, _)| *k == event) {
+            Some(slot) => *slot = (event, last),
+            None => self.0.push((event, last)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+}
 
 /// Frames written before one flush, so a busy socket costs one write call per batch, not per frame.
 const BATCH: usize = 64;
@@ -53,10 +90,11 @@ struct Conn {
     state: AppState,
     who: Who,
     session: Arc<Session>,
-    sink: SplitSink<WebSocket, Message>,
+    /// The socket itself, not split: one task reads and writes it, so no lock sits between the two halves.
+    socket: WebSocket,
     tx: mpsc::Sender<Arc<Frame>>,
     /// Subscribed events and the last `seq` sent for each: queued entries at or below it are not sent again.
-    subs: HashMap<Arc<str>, u64>,
+    subs: Subs,
     /// Opened by the original Live Wall client (`?v=1`): a subscribe without `since` also gets a snapshot frame.
     original_client: bool,
     /// A wall (kiosk or anonymous viewer): gets the walls' form of log entries.
@@ -66,8 +104,7 @@ struct Conn {
     budget_at: Instant,
     /// When the last "too many messages" error was sent (one a second at most).
     warned_at: Option<Instant>,
-    stopping: Stopping,
-    write_timeout: Duration,
+    watch: Watch,
 }
 
 /// Serves one upgraded socket until it closes. `_track` keeps shutdown waiting for it.
@@ -87,28 +124,31 @@ pub(crate) async fn run(
     let role = who.role_label();
     metrics::gauge!("livewall_ws_connections", "role" => role).increment(1.0);
     tracing::debug!(session = session.id, role, "socket opened");
-    let (sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel(state.config.ws.queue_frames);
     let walls = who.kind() == super::hub::Kind::Wall;
     let budget = f64::from(state.config.ws.message_rate) * BURST_SECONDS;
     let write_timeout = state.config.ws.write_timeout;
     let stopping = stopping(&session);
+    let session_id = session.id;
     let mut conn = Conn {
         state,
         who,
         session,
-        sink,
+        socket,
         tx,
-        subs: HashMap::new(),
+        subs: Subs::default(),
         original_client,
         walls,
         budget,
         budget_at: Instant::now(),
         warned_at: None,
-        stopping,
-        write_timeout,
+        watch: Watch {
+            stopping,
+            write_timeout,
+            session: session_id,
+        },
     };
-    let stop = conn.serve(&mut stream, &mut rx).await;
+    let stop = conn.serve(&mut rx).await;
     // What was queued before the close (an event's deletion notice, the last entries before a shutdown) still
     // goes out, unless the peer is the problem (too slow, or silent).
     if let Stop::Close(code) = stop
@@ -119,12 +159,10 @@ pub(crate) async fn run(
     }
     // Leave first: presence must not wait for a silent peer's close handshake.
     let subs = std::mem::take(&mut conn.subs);
-    conn.state
-        .hub
-        .leave_all(conn.session.id, subs.keys().map(|k| &**k));
+    conn.state.hub.leave_all(conn.session.id, subs.keys());
     drop(rx);
     if let Stop::Close(code) = stop {
-        Box::pin(conn.close(&mut stream, code)).await;
+        Box::pin(conn.close(code)).await;
     }
     let Conn { session, .. } = conn;
     metrics::gauge!("livewall_ws_connections", "role" => role).decrement(1.0);
@@ -143,11 +181,10 @@ pub(crate) async fn run(
 /// kernel buffers, and nothing (not even a close frame) can reach it.
 async fn guarded(
     write: impl Future<Output = Result<(), axum::Error>>,
-    deadline: Duration,
-    session: u64,
-    stopping: &mut Stopping,
+    watch: &mut Watch,
     silent: Pin<&mut Sleep>,
 ) -> Result<(), Stop> {
+    let (deadline, session, stopping) = (watch.write_timeout, watch.session, &mut watch.stopping);
     let mut write = std::pin::pin!(write);
     // Most writes complete at once (into the socket's buffers): no timer, no select for them.
     if let std::task::Poll::Ready(r) = futures_util::poll!(write.as_mut()) {
@@ -172,6 +209,14 @@ async fn guarded(
 /// registration with the server-wide shutdown token.
 type Stopping = Pin<Box<dyn Future<Output = CloseCode> + Send + Sync>>;
 
+/// What every write of a socket is bounded by: its close signal and the write timeout.
+struct Watch {
+    stopping: Stopping,
+    write_timeout: Duration,
+    /// The session id, for the log line of a stalled write.
+    session: u64,
+}
+
 fn stopping(session: &Arc<Session>) -> Stopping {
     let session = Arc::clone(session);
     Box::pin(async move {
@@ -193,11 +238,7 @@ fn too_big(e: &axum::Error) -> bool {
 }
 
 impl Conn {
-    async fn serve(
-        &mut self,
-        stream: &mut SplitStream<WebSocket>,
-        rx: &mut mpsc::Receiver<Arc<Frame>>,
-    ) -> Stop {
+    async fn serve(&mut self, rx: &mut mpsc::Receiver<Arc<Frame>>) -> Stop {
         let cfg = self.state.config.ws.clone();
         let allowed_silence = cfg.ping_interval + cfg.pong_timeout;
         let mut ping =
@@ -208,9 +249,9 @@ impl Conn {
         loop {
             let result = tokio::select! {
                 biased;
-                code = &mut self.stopping => Err(Stop::Close(code)),
+                code = &mut self.watch.stopping => Err(Stop::Close(code)),
                 _ = &mut silent => Err(Stop::Close(CloseCode::HeartbeatTimeout)),
-                incoming = stream.next() => {
+                incoming = self.socket.next() => {
                     silent.as_mut().reset(Instant::now() + allowed_silence);
                     match incoming {
                         None => Err(Stop::Gone),
@@ -229,8 +270,8 @@ impl Conn {
                     if let Some(stop) = Box::pin(self.credential_ended()).await {
                         return stop;
                     }
-                    let write = self.sink.send(Message::Ping(bytes::Bytes::new()));
-                    guarded(write, self.write_timeout, self.session.id, &mut self.stopping, silent.as_mut()).await
+                    let write = self.socket.send(Message::Ping(bytes::Bytes::new()));
+                    guarded(write, &mut self.watch, silent.as_mut()).await
                 }
             };
             if let Err(stop) = result {
@@ -241,28 +282,30 @@ impl Conn {
 
     /// For an admin's socket: whether its token expired or its login session ended (logout elsewhere, password
     /// change), checked every ping; the socket then closes as revoked.
-    async fn credential_ended(&self) -> Option<Stop> {
-        let Who::User(crate::auth::Principal::Admin {
-            session,
-            expires_at,
-            ..
-        }) = &self.who
-        else {
-            return None;
-        };
-        let now = crate::ids::now_ms();
-        if now >= *expires_at {
-            return Some(Stop::Close(CloseCode::Revoked));
-        }
-        let sid = session.clone();
-        match self
-            .state
-            .db
-            .read(move |tx| db::admins::session_active(tx, &sid, now))
-            .await
-        {
-            Ok(false) => Some(Stop::Close(CloseCode::Revoked)),
+    /// Only the database handle is held across the wait: the socket itself is not `Sync`.
+    fn credential_ended(&self) -> impl Future<Output = Option<Stop>> + Send + 'static {
+        let admin = match &self.who {
+            Who::User(crate::auth::Principal::Admin {
+                session,
+                expires_at,
+                ..
+            }) => Some((session.clone(), *expires_at)),
             _ => None,
+        };
+        let db = self.state.db.clone();
+        async move {
+            let (sid, expires_at) = admin?;
+            let now = crate::ids::now_ms();
+            if now >= expires_at {
+                return Some(Stop::Close(CloseCode::Revoked));
+            }
+            match db
+                .read(move |tx| db::admins::session_active(tx, &sid, now))
+                .await
+            {
+                Ok(false) => Some(Stop::Close(CloseCode::Revoked)),
+                _ => None,
+            }
         }
     }
 
@@ -281,15 +324,8 @@ impl Conn {
                     (Some(w), true) => w.clone(),
                     _ => frame.text.clone(),
                 };
-                let write = self.sink.feed(Message::Text(text));
-                guarded(
-                    write,
-                    self.write_timeout,
-                    self.session.id,
-                    &mut self.stopping,
-                    silent.as_mut(),
-                )
-                .await?;
+                let write = self.socket.feed(Message::Text(text));
+                guarded(write, &mut self.watch, silent.as_mut()).await?;
                 fed += 1;
             }
             if fed < BATCH {
@@ -297,15 +333,8 @@ impl Conn {
             }
         }
         if fed > 0 {
-            let write = self.sink.flush();
-            guarded(
-                write,
-                self.write_timeout,
-                self.session.id,
-                &mut self.stopping,
-                silent,
-            )
-            .await?;
+            let write = self.socket.flush();
+            guarded(write, &mut self.watch, silent).await?;
         }
         Ok(())
     }
@@ -322,18 +351,18 @@ impl Conn {
                     (Some(w), true) => w.clone(),
                     _ => frame.text.clone(),
                 };
-                if self.sink.feed(Message::Text(text)).await.is_err() {
+                if self.socket.feed(Message::Text(text)).await.is_err() {
                     return;
                 }
             }
-            let _ = self.sink.flush().await;
+            let _ = self.socket.flush().await;
         })
         .await;
     }
 
     /// Whether a queued frame is for a current subscription and not already sent by a replay.
     fn wanted(&mut self, frame: &Frame) -> bool {
-        let Some(last) = self.subs.get_mut(&*frame.event_id) else {
+        let Some(last) = self.subs.get_mut(&frame.event_id) else {
             return false;
         };
         match frame.seq {
@@ -403,7 +432,7 @@ impl Conn {
             )],
             Ok(ClientMessage::Ping) => vec![json(&ServerMessage::Pong)],
             Ok(ClientMessage::Unsubscribe { event_id }) => {
-                if self.subs.remove(event_id.as_str()).is_some() {
+                if self.subs.remove(&event_id).is_some() {
                     self.state.hub.leave(&event_id, self.session.id);
                 }
                 Vec::new()
@@ -426,7 +455,7 @@ impl Conn {
             .unwrap_or(event_id);
         let anonymous = self.who.is_anonymous();
         let max = self.state.config.ws.max_subscriptions;
-        let already = self.subs.contains_key(event_id.as_str());
+        let already = self.subs.contains(&event_id);
         if !already && !anonymous && self.subs.len() >= max {
             return vec![error_frame(
                 ErrorCode::BadRequest,
@@ -449,7 +478,7 @@ impl Conn {
                 .unwrap_or(false);
             if !public {
                 if already {
-                    self.subs.remove(event_id.as_str());
+                    self.subs.remove(&event_id);
                     self.state.hub.leave(&event_id, self.session.id);
                 }
                 let e = anonymous_refusal(&event_id);
@@ -457,7 +486,8 @@ impl Conn {
             }
         }
         // First the room, then the log: entries committed in between are queued and skipped below by `seq`.
-        self.state
+        let room = self
+            .state
             .hub
             .join(&event_id, &self.session, self.who.kind(), self.tx.clone());
         let with_snapshot = self.original_client && since.is_none();
@@ -474,7 +504,7 @@ impl Conn {
                 // A failed subscribe follows nothing: an anonymous socket must not keep a wall that just turned
                 // private.
                 if !already || anonymous {
-                    self.subs.remove(event_id.as_str());
+                    self.subs.remove(&event_id);
                     self.state.hub.leave(&event_id, self.session.id);
                 }
                 let message = e.body().error.message;
@@ -488,8 +518,8 @@ impl Conn {
             let before: Vec<Arc<str>> = self
                 .subs
                 .keys()
-                .filter(|k| ***k != *event_id)
-                .cloned()
+                .filter(|k| **k != *event_id)
+                .map(Arc::from)
                 .collect();
             for old in before {
                 self.subs.remove(&old);
@@ -524,7 +554,7 @@ impl Conn {
         out.push(json(&ServerMessage::Presence(
             self.state.hub.presence(&event_id),
         )));
-        self.subs.insert(Arc::from(event_id), r.last);
+        self.subs.insert(room, r.last);
         out
     }
 
@@ -536,40 +566,26 @@ impl Conn {
     ) -> Result<(), Stop> {
         let mut any = false;
         for f in frames {
-            let write = self.sink.feed(Message::Text(f));
-            guarded(
-                write,
-                self.write_timeout,
-                self.session.id,
-                &mut self.stopping,
-                silent.as_mut(),
-            )
-            .await?;
+            let write = self.socket.feed(Message::Text(f));
+            guarded(write, &mut self.watch, silent.as_mut()).await?;
             any = true;
         }
         if any {
-            let write = self.sink.flush();
-            guarded(
-                write,
-                self.write_timeout,
-                self.session.id,
-                &mut self.stopping,
-                silent,
-            )
-            .await?;
+            let write = self.socket.flush();
+            guarded(write, &mut self.watch, silent).await?;
         }
         Ok(())
     }
 
     /// Sends our close frame and waits briefly for the peer's answer, so frames still in flight reach it.
-    async fn close(&mut self, stream: &mut SplitStream<WebSocket>, code: CloseCode) {
+    async fn close(&mut self, code: CloseCode) {
         let frame = CloseFrame {
             code: code.code(),
             reason: Utf8Bytes::from_static(code.reason()),
         };
         let _ = tokio::time::timeout(self.state.config.shutdown_grace, async {
-            if self.sink.send(Message::Close(Some(frame))).await.is_ok() {
-                while let Some(Ok(_)) = stream.next().await {}
+            if self.socket.send(Message::Close(Some(frame))).await.is_ok() {
+                while let Some(Ok(_)) = self.socket.next().await {}
             }
         })
         .await;
