@@ -160,13 +160,7 @@ async fn a_revoked_token_closes_the_follower_for_good_with_the_reason() {
         next_data(&mut f.updates).await,
         LiveUpdate::Snapshot(_)
     ));
-    let (s, b) = admin
-        .call(
-            "POST",
-            &format!("/api/events/ev/devices/{kiosk_id}/revoke"),
-            None,
-        )
-        .await;
+    let (s, b) = admin.revoke_device("ev", &kiosk_id).await;
     assert_eq!(s, 200, "{b}");
     let problem = loop {
         match next(&mut f.updates).await {
@@ -199,11 +193,7 @@ async fn an_initials_switch_hands_over_a_snapshot_with_the_new_names() {
         LiveUpdate::Snapshot(_)
     ));
     let (s, b) = admin
-        .call(
-            "PATCH",
-            "/api/events/ev",
-            Some(json!({"settings": {"initialsOnly": true}})),
-        )
+        .set_settings("ev", json!({"initialsOnly": true}))
         .await;
     assert_eq!(s, 200, "{b}");
     assert!(matches!(

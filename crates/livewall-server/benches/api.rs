@@ -6,9 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use livewall_protocol::{
-    CreateConnection, CreateEvent, CreateProfile, EventSettings, PartyKey, PartyRef,
-};
+use livewall_protocol::{CreateConnection, CreateEvent, CreateProfile, PartyKey, PartyRef};
 use livewall_server::domain::connections::{self, Meeting};
 use livewall_server::{AppState, Config, db};
 use serde_json::json;
@@ -49,7 +47,8 @@ async fn main() {
     // Seed: 5,000 profiles and 25,000 connections, written straight to the store.
     let t = Instant::now();
     state
-        .write_logged(|tx| {
+        .db
+        .write(|tx| {
             db::events::insert(
                 tx,
                 CreateEvent {
@@ -60,21 +59,23 @@ async fn main() {
                     settings: None,
                 },
                 0,
-            )?;
-            let people: Vec<CreateProfile> = (0..PROFILES)
-                .map(|i| CreateProfile {
-                    id: Some(format!("p{i:05}")),
-                    name: format!("Attendee Number {i}"),
-                    email: format!("p{i}@example.org"),
-                    avatar: Some(format!("/avatars/p{i:05}.svg")),
-                    major: Some(["Physics", "Design", "Biology", "Economics"][i % 4].into()),
-                    company: Some(["Contoso", "Fabrikam", "Northwind"][i % 3].into()),
-                    tags: None,
-                    hidden: None,
-                })
-                .collect();
-            db::profiles::insert_many(tx, "bench", &EventSettings::default(), &people, 0)
+            )
         })
+        .await
+        .unwrap();
+    let people: Vec<CreateProfile> = (0..PROFILES)
+        .map(|i| CreateProfile {
+            id: Some(format!("p{i:05}")),
+            name: format!("Attendee Number {i}"),
+            email: format!("p{i}@example.org"),
+            avatar: Some(format!("/avatars/p{i:05}.svg")),
+            major: Some(["Physics", "Design", "Biology", "Economics"][i % 4].into()),
+            company: Some(["Contoso", "Fabrikam", "Northwind"][i % 3].into()),
+            tags: None,
+            hidden: None,
+        })
+        .collect();
+    livewall_server::domain::profiles::create_many(&state, "bench".into(), people)
         .await
         .unwrap();
     let meetings = (0..LINKS)

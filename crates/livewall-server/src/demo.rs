@@ -147,7 +147,8 @@ pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
     let now = now_ms();
     let n = attendees.max(2);
     state
-        .write_logged(move |tx| {
+        .db
+        .write(move |tx| {
             let today = time_today();
             db::events::insert(
                 tx,
@@ -162,10 +163,10 @@ pub async fn seed(state: &AppState, attendees: usize) -> Result<String> {
                     }),
                 },
                 now,
-            )?;
-            let people: Vec<CreateProfile> = (0..n).map(attendee).collect();
-            db::profiles::insert_many(tx, EVENT_ID, &EventSettings::default(), &people, now)
+            )
         })
+        .await?;
+    domain::profiles::create_many(state, EVENT_ID.to_owned(), (0..n).map(attendee).collect())
         .await?;
     // A first evening's worth of meetings, so the wall is not empty.
     let mut rng = rand::rng();

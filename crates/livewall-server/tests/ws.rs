@@ -545,11 +545,7 @@ async fn switching_initials_only_asks_walls_to_reload_a_snapshot_named_by_the_se
     wall.subscribe("ev", None).await;
 
     let (s, b) = admin
-        .call(
-            "PATCH",
-            "/api/events/ev",
-            Some(json!({"settings": {"initialsOnly": true}})),
-        )
+        .set_settings("ev", json!({"initialsOnly": true}))
         .await;
     assert_eq!(s, 200, "{b}");
     let frame = wall.entries(1).await.remove(0);

@@ -337,6 +337,26 @@ impl Api {
         )
     }
 
+    /// Changes an event's settings (`PATCH /api/events/{event}` with `{"settings": settings}`).
+    pub async fn set_settings(&self, event: &str, settings: Value) -> (u16, Value) {
+        self.call(
+            "PATCH",
+            &format!("/api/events/{event}"),
+            Some(json!({ "settings": settings })),
+        )
+        .await
+    }
+
+    /// Revokes a device token (its sockets are closed with 4001).
+    pub async fn revoke_device(&self, event: &str, device_id: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/api/events/{event}/devices/{device_id}/revoke"),
+            None,
+        )
+        .await
+    }
+
     /// Posts a connection between two e-mails.
     pub async fn connect(&self, event: &str, from: &str, to: &str) -> (u16, Value) {
         self.call(

@@ -4,12 +4,9 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::validate;
 use livewall_protocol::{
-    CreateProfile, EventSettings, FieldError, PartyKey, PartyRef, Profile, ProfilePage,
-    ServerMessage, TagUid, UpdateProfile,
+    CreateProfile, FieldError, PartyKey, PartyRef, Profile, ProfilePage, TagUid, UpdateProfile,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
-
-use super::log::{self, LogEntry};
 
 const COLUMNS: &str = "p.id, p.event_id, p.name, p.email, p.avatar, p.major, p.company, p.hidden, p.created_at, \
      p.updated_at, (SELECT group_concat(uid, ',') FROM profile_tags t WHERE t.profile_id = p.id)";
@@ -205,29 +202,13 @@ fn bind_tags(
     Ok(())
 }
 
-/// Appends the `node` entry that tells walls how `p` is shown now (or that they are hidden).
-pub(crate) fn node_entry(
-    tx: &Transaction<'_>,
-    p: &Profile,
-    settings: &EventSettings,
-    now: i64,
-) -> Result<LogEntry> {
-    log::append(tx, &p.event_id, now, |seq| ServerMessage::Node {
-        event_id: p.event_id.clone(),
-        seq,
-        node: crate::people::person(p, settings),
-        hidden: p.hidden,
-    })
-}
-
-/// Creates a profile; a visible one is announced to walls with a `node` entry.
+/// Creates a profile (what walls are told of it is the domain's call).
 pub fn insert(
     tx: &Transaction<'_>,
     event_id: &str,
-    settings: &EventSettings,
     req: &CreateProfile,
     now: i64,
-) -> Result<(Profile, Option<LogEntry>)> {
+) -> Result<Profile> {
     let n = validate_new(req)?;
     check_email_free(tx, event_id, &n.email, None)?;
     let inserted = tx.execute(
@@ -257,33 +238,22 @@ pub fn insert(
         Err(e) => return Err(e.into()),
     }
     bind_tags(tx, event_id, &n.id, &n.tags)?;
-    let profile = get(tx, event_id, &n.id)?;
-    let entry = if profile.hidden {
-        None
-    } else {
-        Some(node_entry(tx, &profile, settings, now)?)
-    };
-    Ok((profile, entry))
+    get(tx, event_id, &n.id)
 }
 
 /// Creates all profiles or none; every problem is reported with the item's index.
 pub fn insert_many(
     tx: &Transaction<'_>,
     event_id: &str,
-    settings: &EventSettings,
     reqs: &[CreateProfile],
     now: i64,
-) -> Result<(Vec<Profile>, Vec<LogEntry>)> {
+) -> Result<Vec<Profile>> {
     let mut created = Vec::with_capacity(reqs.len());
-    let mut entries = Vec::with_capacity(reqs.len());
     let mut problems = Vec::new();
     tx.execute_batch("SAVEPOINT bulk")?;
     for (i, req) in reqs.iter().enumerate() {
-        match insert(tx, event_id, settings, req, now) {
-            Ok((p, e)) => {
-                created.push(p);
-                entries.extend(e);
-            }
+        match insert(tx, event_id, req, now) {
+            Ok(p) => created.push(p),
             Err(err @ (Error::Validation { .. } | Error::Conflict(_))) => {
                 problems.push(FieldError {
                     index: u32::try_from(i).ok(),
@@ -306,7 +276,7 @@ pub fn insert_many(
         });
     }
     tx.execute_batch("RELEASE bulk")?;
-    Ok((created, entries))
+    Ok(created)
 }
 
 fn field_of(err: &Error) -> String {

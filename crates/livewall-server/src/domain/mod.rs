@@ -8,6 +8,7 @@
 //!
 //! [`AppState::write_logged`]: crate::state::AppState::write_logged
 
+pub mod announcements;
 pub mod connections;
 pub mod events;
 pub mod profiles;

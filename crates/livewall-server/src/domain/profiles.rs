@@ -2,11 +2,120 @@
 
 use super::connections;
 use crate::db;
+use crate::db::log::LogEntry;
+use crate::error::Error;
 use crate::error::Result;
 use crate::ids;
+use crate::import;
 use crate::people;
 use crate::state::AppState;
-use livewall_protocol::{Profile, UpdateProfile};
+use livewall_protocol::{
+    CreateProfile, EventSettings, FieldError, Profile, ServerMessage, UpdateProfile,
+};
+use rusqlite::Transaction;
+
+/// Appends the `node` entry that tells walls how `p` is shown now (or that they are hidden).
+fn node_entry(
+    tx: &Transaction<'_>,
+    p: &Profile,
+    settings: &EventSettings,
+    now: i64,
+) -> Result<LogEntry> {
+    db::log::append(tx, &p.event_id, now, |seq| ServerMessage::Node {
+        event_id: p.event_id.clone(),
+        seq,
+        node: people::person(p, settings),
+        hidden: p.hidden,
+    })
+}
+
+/// The `node` entries that show new people on walls (hidden people are not shown).
+fn shown(
+    tx: &Transaction<'_>,
+    settings: &EventSettings,
+    people: &[Profile],
+    now: i64,
+) -> Result<Vec<LogEntry>> {
+    people
+        .iter()
+        .filter(|p| !p.hidden)
+        .map(|p| node_entry(tx, p, settings, now))
+        .collect()
+}
+
+/// Creates one person; walls show them at once unless they are hidden.
+pub async fn create(s: &AppState, event: String, req: CreateProfile) -> Result<Profile> {
+    let now = ids::now_ms();
+    s.write_logged(move |tx| {
+        let settings = db::events::get(tx, &event)?.settings;
+        let p = db::profiles::insert(tx, &event, &req, now)?;
+        let entries = shown(tx, &settings, std::slice::from_ref(&p), now)?;
+        Ok((p, entries))
+    })
+    .await
+}
+
+/// Creates many people, all or none (every refused item named with its index).
+pub async fn create_many(
+    s: &AppState,
+    event: String,
+    reqs: Vec<CreateProfile>,
+) -> Result<Vec<Profile>> {
+    let now = ids::now_ms();
+    s.write_logged(move |tx| {
+        let settings = db::events::get(tx, &event)?.settings;
+        let created = db::profiles::insert_many(tx, &event, &reqs, now)?;
+        let entries = shown(tx, &settings, &created, now)?;
+        Ok((created, entries))
+    })
+    .await
+}
+
+/// Imports a parsed attendee file: every row, or with `skip_invalid` the rows without problems (the others are
+/// answered, by line); a problem with the file itself (its header) imports nothing.
+pub async fn import(
+    s: &AppState,
+    event: String,
+    parsed: import::Parsed,
+    skip_invalid: bool,
+) -> Result<(u32, Vec<FieldError>)> {
+    let now = ids::now_ms();
+    s.write_logged(move |tx| {
+        let settings = db::events::get(tx, &event)?.settings;
+        let mut errors = parsed.preview.errors.clone();
+        errors.extend(import::check_against_event(tx, &event, &parsed)?);
+        errors.sort_by_key(|e| e.index);
+        // Line 1 is the header: a problem there (or one without a line) is about the whole file.
+        let file_level = errors.iter().any(|e| e.index.is_none_or(|l| l <= 1));
+        if !errors.is_empty() && (!skip_invalid || file_level) {
+            return Err(Error::Validation {
+                message: format!(
+                    "{} problem(s) in the file; nothing was imported. Fix them and import again{}.",
+                    errors.len(),
+                    if file_level {
+                        ""
+                    } else {
+                        ", or import only the rows without problems"
+                    }
+                ),
+                details: errors,
+            });
+        }
+        let bad: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.index).collect();
+        let good: Vec<_> = parsed
+            .preview
+            .profiles
+            .iter()
+            .zip(&parsed.lines)
+            .filter(|(_, line)| !bad.contains(line))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let created = db::profiles::insert_many(tx, &event, &good, now)?;
+        let entries = shown(tx, &settings, &created, now)?;
+        Ok(((created.len() as u32, errors), entries))
+    })
+    .await
+}
 
 /// Applies an edit. Walls are told when what they show of the person changed, when the person was hidden (they
 /// drop the person and their links) or un-hidden (the person, then every link that still exists, again).
@@ -23,7 +132,7 @@ pub async fn update(
         let mut entries = Vec::new();
         let shown_changed = people::person(&before, &settings) != people::person(&after, &settings);
         if before.hidden != after.hidden || (!after.hidden && shown_changed) {
-            entries.push(db::profiles::node_entry(tx, &after, &settings, now)?);
+            entries.push(node_entry(tx, &after, &settings, now)?);
             if before.hidden && !after.hidden {
                 entries.extend(connections::relog_links_of(
                     tx, &event, &settings, &id, now,
@@ -44,7 +153,7 @@ pub async fn delete(s: &AppState, event: String, id: String) -> Result<()> {
         let p = db::profiles::delete(tx, &event, &id)?;
         if !p.hidden {
             let gone = Profile { hidden: true, ..p };
-            entries.push(db::profiles::node_entry(tx, &gone, &settings, now)?);
+            entries.push(node_entry(tx, &gone, &settings, now)?);
         }
         Ok(((), entries))
     })

@@ -2,6 +2,7 @@
 
 use super::extract::{Json, Path};
 use crate::db;
+use crate::domain;
 use crate::error::Result;
 use crate::ids::now_ms;
 use crate::request::Admin;
@@ -27,14 +28,7 @@ pub(crate) async fn announce(
     Path(event): Path<String>,
     Json(req): Json<Announce>,
 ) -> Result<Json<Option<CurrentAnnouncement>>> {
-    let now = now_ms();
-    let current = s
-        .write_logged(move |tx| {
-            let (current, entry) = db::announcements::announce(tx, &event, &req, now)?;
-            Ok((current, vec![entry]))
-        })
-        .await?;
-    Ok(Json(current))
+    Ok(Json(domain::announcements::announce(&s, event, req).await?))
 }
 
 /// People, connections, taps per minute over the last ten minutes and the most connected people (admin).

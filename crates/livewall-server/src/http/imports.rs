@@ -3,8 +3,8 @@
 
 use super::extract::{Json, Path, Query};
 use crate::db;
+use crate::domain;
 use crate::error::{Error, Result};
-use crate::ids::now_ms;
 use crate::import;
 use crate::request::Admin;
 use crate::state::AppState;
@@ -95,38 +95,8 @@ pub(crate) async fn commit(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResult>)> {
     let parsed = parse(body).await?;
-    let now = now_ms();
-    let (created, skipped) = s
-        .write_logged(move |tx| {
-            let e = db::events::get(tx, &event)?;
-            let mut errors = parsed.preview.errors.clone();
-            errors.extend(import::check_against_event(tx, &event, &parsed)?);
-            errors.sort_by_key(|e| e.index);
-            // Line 1 is the header: a problem there (or one without a line) is about the whole file.
-            let file_level = errors.iter().any(|e| e.index.is_none_or(|l| l <= 1));
-            if !errors.is_empty() && (!options.skip_invalid || file_level) {
-                return Err(Error::Validation {
-                    message: format!(
-                        "{} problem(s) in the file; nothing was imported. Fix them and import again{}.",
-                        errors.len(),
-                        if file_level { "" } else { ", or import only the rows without problems" }
-                    ),
-                    details: errors,
-                });
-            }
-            let bad: std::collections::HashSet<u32> = errors.iter().filter_map(|e| e.index).collect();
-            let good: Vec<_> = parsed
-                .preview
-                .profiles
-                .iter()
-                .zip(&parsed.lines)
-                .filter(|(_, line)| !bad.contains(line))
-                .map(|(p, _)| p.clone())
-                .collect();
-            let (created, entries) = db::profiles::insert_many(tx, &event, &e.settings, &good, now)?;
-            Ok(((created.len() as u32, errors), entries))
-        })
-        .await?;
+    let (created, skipped) =
+        domain::profiles::import(&s, event, parsed, options.skip_invalid).await?;
     tracing::info!(created, skipped = skipped.len(), "attendees imported");
     Ok((StatusCode::CREATED, Json(ImportResult { created, skipped })))
 }

@@ -5,7 +5,6 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::ids::now_ms;
 use crate::people;
 use crate::request::Admin;
 use crate::state::AppState;
@@ -84,14 +83,7 @@ pub(crate) async fn create(
     Path(event): Path<String>,
     Json(req): Json<CreateProfile>,
 ) -> Result<(StatusCode, Json<Profile>)> {
-    let now = now_ms();
-    let profile = s
-        .write_logged(move |tx| {
-            let e = db::events::get(tx, &event)?;
-            let (p, entry) = db::profiles::insert(tx, &event, &e.settings, &req, now)?;
-            Ok((p, entry.into_iter().collect()))
-        })
-        .await?;
+    let profile = domain::profiles::create(&s, event, req).await?;
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
@@ -105,13 +97,7 @@ pub(crate) async fn bulk_create(
     Path(event): Path<String>,
     Json(req): Json<BulkCreateProfiles>,
 ) -> Result<(StatusCode, Json<BulkCreated>)> {
-    let now = now_ms();
-    let created = s
-        .write_logged(move |tx| {
-            let e = db::events::get(tx, &event)?;
-            db::profiles::insert_many(tx, &event, &e.settings, &req.profiles, now)
-        })
-        .await?;
+    let created = domain::profiles::create_many(&s, event, req.profiles).await?;
     Ok((StatusCode::CREATED, Json(BulkCreated { created })))
 }
 
