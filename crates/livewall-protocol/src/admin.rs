@@ -85,7 +85,9 @@ pub struct EventStats {
     pub top: Vec<LeaderboardEntry>,
 }
 
-/// `GET /api/events/{event}/export/everything.json`: the whole event for archiving or analysis (admin only).
+/// `GET /api/events/{event}/export/everything.json`: the whole event for archiving or analysis (admin only). Like
+/// every export, it leaves out people who did not agree to be shared as leads, and names them in connections by a
+/// pseudonym only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -96,7 +98,8 @@ pub struct EventExport {
     pub connections: Vec<ExportedConnection>,
 }
 
-/// A connection in an export: ids, names and e-mails of both sides.
+/// A connection in an export: ids, names and e-mails of both sides (a side without lead consent has a pseudonym
+/// for its id and empty name and e-mail).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -112,4 +115,8 @@ pub struct ExportedConnection {
     pub to_name: String,
     pub to_email: String,
     pub device_id: Option<String>,
+    /// The station's name, when a station recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<String>")]
+    pub device_name: Option<String>,
 }

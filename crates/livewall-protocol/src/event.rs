@@ -17,6 +17,11 @@ pub struct EventSettings {
     /// A join or landing URL the wall shows as a QR code.
     #[ts(optional, as = "Option<String>")]
     pub join_url: Option<String>,
+    /// The language of the wall, station and phone page chrome (`en`, `de`, `fr`, `es`, `ar`); absent: each
+    /// screen follows its browser's language (see [`crate::i18n::negotiate`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<String>")]
+    pub language: Option<String>,
 }
 
 /// An event as stored.
@@ -109,6 +114,14 @@ pub struct EventSettingsPatch {
     )]
     #[ts(optional, as = "Option<Option<String>>")]
     pub join_url: Option<Option<String>>,
+    /// `null` goes back to each screen's browser language.
+    #[serde(
+        default,
+        deserialize_with = "crate::patch::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional, as = "Option<Option<String>>")]
+    pub language: Option<Option<String>>,
 }
 
 impl EventSettingsPatch {
@@ -120,6 +133,10 @@ impl EventSettingsPatch {
             join_url: match &self.join_url {
                 Some(v) => v.clone(),
                 None => current.join_url.clone(),
+            },
+            language: match &self.language {
+                Some(v) => v.clone(),
+                None => current.language.clone(),
             },
         }
     }

@@ -12,7 +12,7 @@
 //!
 //! Besides types, three small rules live here because every side needs the same answer: [`tag::TagUid`] (what a
 //! badge UID is), [`profile::profile_path`] / [`profile::profile_id_in`] (the badge link) and [`close::CloseCode`]
-//! (what each close code means, generated for the UI). [`fixtures`] holds the golden wall rules every client test
+//! (what each close code means, generated for the UI), and [`i18n`] (which language a screen speaks). [`fixtures`] holds the golden wall rules every client test
 //! suite runs. Nothing here does I/O or depends on another livewall crate.
 
 pub mod admin;
@@ -22,6 +22,7 @@ pub mod connection;
 pub mod desktop;
 pub mod error;
 pub mod event;
+pub mod i18n;
 pub mod live;
 pub mod original;
 pub mod patch;
@@ -29,6 +30,7 @@ pub mod profile;
 pub mod station;
 pub mod tag;
 pub mod wall;
+pub mod webhook;
 
 pub use admin::*;
 pub use auth::*;
@@ -43,6 +45,7 @@ pub use profile::*;
 pub use station::*;
 pub use tag::{TagUid, TagUidError};
 pub use wall::*;
+pub use webhook::*;
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
 pub type Millis = i64;
@@ -51,4 +54,6 @@ pub type Millis = i64;
 pub mod fixtures {
     /// The wall rules: a snapshot and frames in, the wall that must result out (see the file's `about`).
     pub const WALL_RULES: &str = include_str!("../fixtures/wall-rules.json");
+    /// How a screen picks its language (see [`crate::i18n::negotiate`]).
+    pub const LANGUAGES: &str = include_str!("../fixtures/languages.json");
 }

@@ -21,10 +21,112 @@ pub struct Profile {
     pub tags: Vec<crate::TagUid>,
     /// Hidden people never appear on walls, leaderboards or profile pages.
     pub hidden: bool,
+    /// What the attendee agreed to: being shown on the wall, being shared as a lead.
+    pub consent: Consent,
     #[ts(type = "number")]
     pub created_at: Millis,
     #[ts(type = "number")]
     pub updated_at: Millis,
+}
+
+impl Profile {
+    /// Whether walls and leaderboards show this person: not hidden by moderation, and agreed to be shown.
+    pub fn on_wall(&self) -> bool {
+        !self.hidden && self.consent.wall
+    }
+
+    /// Whether the person's contact details may leave the event (exports, webhooks).
+    pub fn shareable(&self) -> bool {
+        self.consent.lead
+    }
+}
+
+/// An attendee's consent, as last set (by an import, the organiser, or the attendee on their phone page).
+///
+/// Being shown on the wall is the default (tapping a badge at a wall's station is the act of being shown);
+/// sharing as a lead is not: exports and webhooks leave out the contact details of anyone who has not said yes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Consent {
+    /// Shown on the wall (name, photo, links). Off hides the person live, like moderation does.
+    pub wall: bool,
+    /// Contact details may leave the event as a lead (CRM exports, webhooks).
+    pub lead: bool,
+    /// When either flag was last set; absent while they are the defaults.
+    #[ts(optional, as = "Option<f64>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Millis>,
+    /// Who set them last.
+    #[ts(optional, as = "Option<ConsentSource>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ConsentSource>,
+}
+
+impl Default for Consent {
+    fn default() -> Self {
+        Self {
+            wall: true,
+            lead: false,
+            updated_at: None,
+            source: None,
+        }
+    }
+}
+
+/// Who set an attendee's consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ConsentSource {
+    /// A CSV or JSON import.
+    Import,
+    /// The organiser, in the admin app or API.
+    Organiser,
+    /// The attendee, on their own phone page.
+    Attendee,
+}
+
+impl ConsentSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Import => "import",
+            Self::Organiser => "organiser",
+            Self::Attendee => "attendee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "import" => Some(Self::Import),
+            "organiser" => Some(Self::Organiser),
+            "attendee" => Some(Self::Attendee),
+            _ => None,
+        }
+    }
+}
+
+/// A change to consent: absent flags are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct ConsentPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<bool>")]
+    pub wall: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<bool>")]
+    pub lead: Option<bool>,
+}
+
+impl ConsentPatch {
+    /// Whether the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.wall.is_none() && self.lead.is_none()
+    }
 }
 
 /// Body of `POST /api/events/{event}/profiles`, and one item of a bulk create.
@@ -54,6 +156,10 @@ pub struct CreateProfile {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub hidden: Option<bool>,
+    /// Consent given at registration (absent: shown on the wall, not shared as a lead).
+    #[serde(default)]
+    #[ts(optional, as = "Option<ConsentPatch>")]
+    pub consent: Option<ConsentPatch>,
 }
 
 /// Body of `PATCH /api/events/{event}/profiles/{id}`: absent fields are kept, `null` clears optional ones.
@@ -96,6 +202,10 @@ pub struct UpdateProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, as = "Option<bool>")]
     pub hidden: Option<bool>,
+    /// Consent as the organiser records it (for example from a signed form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<ConsentPatch>")]
+    pub consent: Option<ConsentPatch>,
 }
 
 /// Body of `POST /api/events/{event}/profiles/bulk`: all are created, or none.

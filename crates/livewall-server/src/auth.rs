@@ -208,6 +208,17 @@ impl Auth {
         hex::encode(&hmac_sha256(&self.badge_links, profile_id.as_bytes())[..12])
     }
 
+    /// A stable pseudonym for a person who has not agreed to be shared (`anon-` and 16 hex digits): the same in
+    /// every export and webhook of the event, so counts and pairs stay right, but not the profile id, which would
+    /// let a receiver look the person up.
+    pub fn pseudonym(&self, event_id: &str, profile_id: &str) -> String {
+        let msg = format!("pseudonym\0{event_id}\0{profile_id}");
+        format!(
+            "anon-{}",
+            hex::encode(&hmac_sha256(&self.badge_links, msg.as_bytes())[..8])
+        )
+    }
+
     /// Whether `key` is the badge key of `profile_id`.
     pub fn badge_key_matches(&self, profile_id: &str, key: &str) -> bool {
         same_secret(&self.badge_key(profile_id), key.trim())
@@ -293,7 +304,7 @@ impl Auth {
     }
 }
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     use hmac::Mac;
     // HMAC takes keys of any length, so this cannot fail.
     let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key)

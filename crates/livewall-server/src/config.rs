@@ -96,6 +96,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub ws: WsArgs,
     #[command(flatten)]
+    pub webhooks: WebhookArgs,
+    #[command(flatten)]
     pub original: OriginalArgs,
 }
 
@@ -178,6 +180,80 @@ pub struct WsArgs {
     pub tcp_send_buffer_bytes: Option<usize>,
 }
 
+/// Flags of the webhook deliveries.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WebhookArgs {
+    /// Wait before the first retry of a failed delivery, in milliseconds; each next retry waits twice as long
+    /// (with random jitter), up to --webhook-retry-max-ms.
+    #[arg(long, env = "LIVEWALL_WEBHOOK_RETRY_BASE_MS", default_value_t = 5_000)]
+    pub webhook_retry_base_ms: u64,
+    /// Longest wait between two attempts, in milliseconds.
+    #[arg(long, env = "LIVEWALL_WEBHOOK_RETRY_MAX_MS", default_value_t = 3_600_000)]
+    pub webhook_retry_max_ms: u64,
+    /// Failed attempts in a row after which an endpoint is paused (its deliveries wait for the organiser).
+    #[arg(long, env = "LIVEWALL_WEBHOOK_PAUSE_AFTER", default_value_t = 10)]
+    pub webhook_pause_after: u32,
+    /// How long a receiver has to answer, in milliseconds.
+    #[arg(long, env = "LIVEWALL_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+    /// Days a delivered message stays visible to the organiser (pending ones are kept until delivered).
+    #[arg(long, env = "LIVEWALL_WEBHOOK_KEEP_DAYS", default_value_t = 30)]
+    pub webhook_keep_days: u32,
+}
+
+impl WebhookArgs {
+    fn check(&self) -> Result<WebhookConfig, ConfigError> {
+        let ms = |name: &str, v: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&v) {
+                Ok(Duration::from_millis(v))
+            } else {
+                Err(ConfigError(format!(
+                    "--{name} must be between {lo} and {hi} milliseconds"
+                )))
+            }
+        };
+        let retry_base = ms("webhook-retry-base-ms", self.webhook_retry_base_ms, 10, 3_600_000)?;
+        let retry_max = ms("webhook-retry-max-ms", self.webhook_retry_max_ms, 10, 86_400_000)?;
+        if retry_max < retry_base {
+            return Err(ConfigError(
+                "--webhook-retry-max-ms must be at least --webhook-retry-base-ms".into(),
+            ));
+        }
+        if self.webhook_pause_after == 0 {
+            return Err(ConfigError("--webhook-pause-after must be at least 1".into()));
+        }
+        Ok(WebhookConfig {
+            retry_base,
+            retry_max,
+            pause_after: self.webhook_pause_after,
+            timeout: ms("webhook-timeout-ms", self.webhook_timeout_ms, 100, 120_000)?,
+            keep: Duration::from_secs(u64::from(self.webhook_keep_days.clamp(1, 3650)) * 86_400),
+        })
+    }
+}
+
+/// Checked settings of the webhook deliveries.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    pub pause_after: u32,
+    pub timeout: Duration,
+    pub keep: Duration,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            retry_base: Duration::from_secs(5),
+            retry_max: Duration::from_secs(3600),
+            pause_after: 10,
+            timeout: Duration::from_secs(10),
+            keep: Duration::from_secs(30 * 86_400),
+        }
+    }
+}
+
 /// Flags of `demo`.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
@@ -235,6 +311,7 @@ pub struct Config {
     pub cors: CorsConfig,
     /// Attendee sign-in for the original connection post; `None` when not configured.
     pub attendee_idp: Option<IdpConfig>,
+    pub webhooks: WebhookConfig,
 }
 
 /// Limits of HTTP connections (see [`crate::serve`]).
@@ -455,6 +532,7 @@ impl Config {
             default_event: a.original.default_event.clone(),
             cors: a.original.cors()?,
             attendee_idp: a.original.idp()?,
+            webhooks: a.webhooks.check()?,
         })
     }
 
@@ -480,6 +558,7 @@ impl Config {
                 origins: Vec::new(),
             },
             attendee_idp: None,
+            webhooks: WebhookConfig::default(),
         }
     }
 }

@@ -115,6 +115,11 @@ pub fn attendee(i: usize) -> CreateProfile {
         company: Some(COMPANIES[(i * 5 + 1) % COMPANIES.len()].to_owned()),
         tags: Some(vec![format!("04{:012X}", 0x00A1_0000_0000u64 + i as u64)]),
         hidden: None,
+        // Demo attendees agreed to everything, so every export shows what it holds.
+        consent: Some(livewall_protocol::ConsentPatch {
+            wall: Some(true),
+            lead: Some(true),
+        }),
         id: Some(id),
     }
 }

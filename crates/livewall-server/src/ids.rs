@@ -46,6 +46,12 @@ pub fn iso_utc(ms: i64) -> (String, String) {
     )
 }
 
+/// A UTC timestamp in ms as ISO 8601 / RFC 3339 (`2026-11-22T09:30:00Z`), the form of every exported time.
+pub fn rfc3339(ms: i64) -> String {
+    let (date, time) = iso_utc(ms);
+    format!("{date}T{time}Z")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

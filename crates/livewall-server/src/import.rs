@@ -4,7 +4,7 @@
 use crate::db;
 use crate::error::Result;
 use crate::validate;
-use livewall_protocol::{CreateProfile, FieldError, ImportPreview};
+use livewall_protocol::{ConsentPatch, CreateProfile, FieldError, ImportPreview};
 use rusqlite::Transaction;
 use std::collections::HashMap;
 
@@ -18,6 +18,8 @@ enum Column {
     Company,
     Tags,
     Hidden,
+    ConsentWall,
+    ConsentLead,
 }
 
 fn column(header: &str) -> Option<Column> {
@@ -35,6 +37,10 @@ fn column(header: &str) -> Option<Column> {
         "company" | "organisation" | "organization" | "affiliation" | "employer" => Column::Company,
         "tags" | "tag" | "badge" | "badges" | "taguid" | "uid" | "nfc" | "nfcuid" => Column::Tags,
         "hidden" | "hide" | "optout" => Column::Hidden,
+        "consentwall" | "showonwall" | "onwall" | "wallconsent" => Column::ConsentWall,
+        "consentlead" | "leadconsent" | "shareable" | "shareaslead" | "consentshare" | "marketingconsent" => {
+            Column::ConsentLead
+        }
         _ => return None,
     })
 }
@@ -215,6 +221,25 @@ pub fn parse(text: &str) -> Parsed {
             );
             false
         });
+        // An empty consent cell leaves the default (shown on the wall, not shared as a lead).
+        let mut flag = |c: Column, what: &str| {
+            let (raw, col) = get(c);
+            if raw.trim().is_empty() {
+                return None;
+            }
+            let v = truthy(raw);
+            if v.is_none() {
+                err(
+                    &col,
+                    format!("{what} {raw:?} must be yes/no, true/false or 1/0"),
+                );
+            }
+            v
+        };
+        let consent = ConsentPatch {
+            wall: flag(Column::ConsentWall, "consent_wall"),
+            lead: flag(Column::ConsentLead, "consent_lead"),
+        };
         let (id, id_col) = get(Column::Id);
         if !id.is_empty()
             && let Err(e) = validate::client_id("id", id)
@@ -232,6 +257,7 @@ pub fn parse(text: &str) -> Parsed {
             company: text(get(Column::Company).0),
             tags: (!tags.is_empty()).then_some(tags),
             hidden: hidden.then_some(true),
+            consent: (!consent.is_empty()).then_some(consent),
         });
         lines.push(line);
     }

@@ -18,9 +18,11 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod exports;
 pub mod http;
 pub mod idp;
 pub mod ids;
@@ -81,6 +83,7 @@ pub async fn run(
         state.config.ws.presence_interval,
         state.shutdown.clone(),
     ));
+    delivery::spawn(state.clone());
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %state.db.path().display(), "livewall server listening");
     }

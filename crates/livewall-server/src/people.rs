@@ -1,8 +1,9 @@
 //! How a person is shown to anyone who is not an organiser: the one place their name, initials and "initials
 //! only" are decided. Walls, stations, the phone page and exports all take a [`Person`] from here and display it
-//! as it is; no client derives initials again.
+//! as it is; no client derives initials again. What of a person may leave the event ([`lead`]) is decided here
+//! too.
 
-use livewall_protocol::{EventSettings, Person, Profile, WallNode};
+use livewall_protocol::{EventSettings, Lead, Person, Profile, WallNode};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Initials: the first user-perceived character of up to three words, uppercased ("Elijah Zhou" -> "EZ",
@@ -63,6 +64,32 @@ pub fn wall_node(
     }
 }
 
+/// A person as their details may leave the event (exports, webhooks): everything with lead consent, else only
+/// the `pseudonym` (see [`crate::auth::Auth::pseudonym`]).
+pub fn lead(p: &Profile, pseudonym: impl FnOnce() -> String) -> Lead {
+    if p.shareable() {
+        Lead {
+            id: p.id.clone(),
+            consent: true,
+            consent_at: p.consent.updated_at,
+            name: Some(p.name.clone()),
+            email: Some(p.email.clone()),
+            company: p.company.clone(),
+            major: p.major.clone(),
+        }
+    } else {
+        Lead {
+            id: pseudonym(),
+            consent: false,
+            consent_at: None,
+            name: None,
+            email: None,
+            company: None,
+            major: None,
+        }
+    }
+}
+
 /// The node of someone who left the wall (hidden or deleted): nothing about them but the id.
 pub fn gone(id: String) -> Person {
     Person {
@@ -107,6 +134,7 @@ mod tests {
             company: None,
             tags: vec![],
             hidden: false,
+            consent: Default::default(),
             created_at: 0,
             updated_at: 0,
         };

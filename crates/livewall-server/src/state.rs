@@ -42,6 +42,8 @@ pub struct AppState {
     /// Verifies attendees' ID tokens for the original connection post, when configured.
     pub idp: Option<Arc<IdTokenVerifier>>,
     pub shutdown: CancellationToken,
+    /// Wakes the webhook sender ([`crate::delivery`]) when a write may have queued messages.
+    pub webhooks: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -74,6 +76,7 @@ impl AppState {
             walls: Arc::default(),
             idp,
             shutdown: CancellationToken::new(),
+            webhooks: Arc::default(),
         };
         Ok((state, bootstrap))
     }
@@ -135,6 +138,7 @@ impl AppState {
     {
         let retention = self.config.log_retention;
         let hub = self.hub.clone();
+        let webhooks = self.webhooks.clone();
         self.db
             .write_then(
                 move |tx| {
@@ -149,6 +153,7 @@ impl AppState {
                     for e in &entries {
                         hub.publish(e);
                     }
+                    webhooks.notify_one();
                 },
             )
             .await

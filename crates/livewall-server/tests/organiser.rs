@@ -180,11 +180,15 @@ async fn csv_import_can_take_only_the_rows_without_problems() {
 }
 
 #[tokio::test]
-async fn exports_are_complete_and_admin_only() {
+async fn exports_hold_who_consented_and_are_admin_only() {
     let server = TestServer::start(BIN).await;
     let admin = server.admin().await;
     admin.create_event("ev", json!({})).await;
-    admin.add_people("ev", 3).await;
+    let ids = admin.add_people("ev", 3).await;
+    // Person 2 did not agree to be shared: left out of the people, a pseudonym in connections.
+    admin
+        .set_consent("ev", &ids[..2], json!({"lead": true}))
+        .await;
     admin
         .connect("ev", "p0@example.org", "p1@example.org")
         .await;
@@ -218,10 +222,12 @@ async fn exports_are_complete_and_admin_only() {
     let lines: Vec<&str> = people.lines().collect();
     assert_eq!(
         lines[0],
-        "id,name,email,major,company,avatar,badges,hidden,created_at"
+        "id,name,email,major,company,avatar,badges,hidden,on_wall,lead_consent,consent_at,created_at"
     );
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 3);
     assert!(lines[1].contains("Person 0,p0@example.org"));
+    assert!(lines[1].contains(",no,yes,yes,20"), "{}", lines[1]);
+    assert!(!people.contains("p2@example.org"));
     let (_, _, conns) = get("connections.csv").await;
     let lines: Vec<&str> = conns.lines().collect();
     assert_eq!(lines.len(), 3);
@@ -229,7 +235,12 @@ async fn exports_are_complete_and_admin_only() {
         lines[1].contains("Person 0,p0@example.org")
             && lines[1].contains("Person 1,p1@example.org")
     );
-    assert!(lines[2].contains("Person 2,p2@example.org"));
+    assert!(
+        lines[2].contains(",anon-") && lines[2].contains("Person 0,p0@example.org"),
+        "{}",
+        lines[2]
+    );
+    assert!(!conns.contains("p2@example.org") && !conns.contains(&ids[2]));
     let (_, _, all) = get("everything.json").await;
     let all: Value = serde_json::from_str(&all).unwrap();
     assert_eq!(
@@ -237,7 +248,7 @@ async fn exports_are_complete_and_admin_only() {
             all["people"].as_array().unwrap().len(),
             all["connections"].as_array().unwrap().len()
         ),
-        (3, 2)
+        (2, 2)
     );
     assert_eq!(all["connections"][0]["fromEmail"], "p0@example.org");
     let (_, _, c) = get("connections.json").await;

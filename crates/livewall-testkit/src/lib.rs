@@ -3,11 +3,13 @@
 //! [`TestServer`] runs the real `livewall-server` binary on a free loopback port with its own temporary
 //! database, can stop it (SIGTERM or SIGKILL) and start it again on the same database and port. [`Api`] is a
 //! thin HTTP client for it that keeps raw status codes visible, because tests assert on them. [`ws`] is a
-//! WebSocket client for the live feed, [`idp`] an identity provider that signs attendees' ID tokens.
+//! WebSocket client for the live feed, [`idp`] an identity provider that signs attendees' ID tokens, [`receiver`]
+//! a webhook receiver.
 
 #![allow(clippy::unwrap_used)]
 
 pub mod idp;
+pub mod receiver;
 pub mod ws;
 
 use serde_json::{Value, json};
@@ -355,6 +357,20 @@ impl Api {
             None,
         )
         .await
+    }
+
+    /// Sets people's consent (`PATCH` each profile with `{"consent": consent}`).
+    pub async fn set_consent(&self, event: &str, ids: &[String], consent: Value) {
+        for id in ids {
+            let (s, b) = self
+                .call(
+                    "PATCH",
+                    &format!("/api/events/{event}/profiles/{id}"),
+                    Some(json!({ "consent": consent })),
+                )
+                .await;
+            assert_eq!(s, 200, "set consent: {b}");
+        }
     }
 
     /// Posts a connection between two e-mails.

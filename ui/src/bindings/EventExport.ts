@@ -4,6 +4,8 @@ import type { ExportedConnection } from "./ExportedConnection";
 import type { Profile } from "./Profile";
 
 /**
- * `GET /api/events/{event}/export/everything.json`: the whole event for archiving or analysis (admin only).
+ * `GET /api/events/{event}/export/everything.json`: the whole event for archiving or analysis (admin only). Like
+ * every export, it leaves out people who did not agree to be shared as leads, and names them in connections by a
+ * pseudonym only.
  */
 export type EventExport = { event: Event, people: Array<Profile>, connections: Array<ExportedConnection>, };

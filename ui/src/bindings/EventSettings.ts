@@ -15,4 +15,9 @@ publicWall: boolean,
 /**
  * A join or landing URL the wall shows as a QR code.
  */
-joinUrl?: string, };
+joinUrl?: string, 
+/**
+ * The language of the wall, station and phone page chrome (`en`, `de`, `fr`, `es`, `ar`); absent: each
+ * screen follows its browser's language (see [`crate::i18n::negotiate`]).
+ */
+language?: string, };

@@ -3,4 +3,8 @@
 /**
  * A partial [`EventSettings`] for `PATCH /api/events/{event}`: only the fields given change.
  */
-export type EventSettingsPatch = { initialsOnly?: boolean, publicWall?: boolean, joinUrl?: string | null, };
+export type EventSettingsPatch = { initialsOnly?: boolean, publicWall?: boolean, joinUrl?: string | null, 
+/**
+ * `null` goes back to each screen's browser language.
+ */
+language?: string | null, };

@@ -123,6 +123,11 @@ fn rows_where(tx: &Transaction<'_>, event_id: &str, clause: &str, arg: &str) -> 
 }
 
 /// Every meeting of one person, oldest first.
+/// Every meeting of the event with both people, oldest first.
+pub fn all_rows(tx: &Transaction<'_>, event_id: &str) -> Result<Vec<Row>> {
+    rows_where(tx, event_id, "?2 = ?2", "")
+}
+
 pub fn rows_of(tx: &Transaction<'_>, event_id: &str, profile_id: &str) -> Result<Vec<Row>> {
     rows_where(tx, event_id, "(from_id = ?2 OR to_id = ?2)", profile_id)
 }
@@ -174,7 +179,7 @@ pub fn of_profile(
         .filter_map(|r| {
             let initiated = r.from.id == me.id;
             let other = if initiated { r.to } else { r.from };
-            (include_hidden || !other.hidden).then(|| ProfileConnection {
+            (include_hidden || other.on_wall()).then(|| ProfileConnection {
                 connection_id: r.id,
                 person: people::named(&other),
                 created_at: r.created_at,

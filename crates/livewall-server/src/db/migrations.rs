@@ -118,8 +118,60 @@ CREATE TABLE write_probe (
 );
 "#;
 
+/// Consent per attendee, and webhooks with their durable delivery queue.
+const V4: &str = r#"
+ALTER TABLE profiles ADD COLUMN consent_wall INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE profiles ADD COLUMN consent_lead INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE profiles ADD COLUMN consent_at INTEGER;
+ALTER TABLE profiles ADD COLUMN consent_source TEXT;
+
+CREATE TABLE webhooks (
+    id            TEXT PRIMARY KEY,
+    event_id      TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    url           TEXT NOT NULL,
+    secret        TEXT NOT NULL,
+    -- JSON array of kinds (connection.created, ...).
+    kinds         TEXT NOT NULL,
+    description   TEXT,
+    paused        INTEGER NOT NULL DEFAULT 0,
+    paused_reason TEXT,
+    -- Failed attempts in a row.
+    failures      INTEGER NOT NULL DEFAULT 0,
+    -- The number of the newest message for this endpoint (messages are numbered 1, 2, ... without gaps).
+    last_seq      INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX webhooks_by_event ON webhooks(event_id);
+
+-- The outbox: written in the transaction of the change it tells about, so a crash cannot lose one.
+CREATE TABLE webhook_deliveries (
+    id            TEXT PRIMARY KEY,
+    webhook_id    TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    delivered_at  INTEGER,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_at       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(webhook_id, seq) WHERE delivered_at IS NULL;
+CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries(webhook_id, created_at);
+
+CREATE TABLE webhook_attempts (
+    delivery_id   TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+    n             INTEGER NOT NULL,
+    at            INTEGER NOT NULL,
+    status        INTEGER,
+    error         TEXT,
+    duration_ms   INTEGER NOT NULL,
+    PRIMARY KEY (delivery_id, n)
+) WITHOUT ROWID;
+"#;
+
 fn all() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 /// Brings the schema up to date.

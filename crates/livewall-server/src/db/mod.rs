@@ -16,6 +16,7 @@ mod migrations;
 pub mod profiles;
 pub mod stats;
 pub mod wall;
+pub mod webhooks;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};

@@ -4,12 +4,20 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::validate;
 use livewall_protocol::{
-    CreateProfile, FieldError, PartyKey, PartyRef, Profile, ProfilePage, TagUid, UpdateProfile,
+    Consent, ConsentPatch, ConsentSource, CreateProfile, FieldError, PartyKey, PartyRef, Profile,
+    ProfilePage, TagUid, UpdateProfile,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 const COLUMNS: &str = "p.id, p.event_id, p.name, p.email, p.avatar, p.major, p.company, p.hidden, p.created_at, \
-     p.updated_at, (SELECT group_concat(uid, ',') FROM profile_tags t WHERE t.profile_id = p.id)";
+     p.updated_at, (SELECT group_concat(uid, ',') FROM profile_tags t WHERE t.profile_id = p.id), \
+     p.consent_wall, p.consent_lead, p.consent_at, p.consent_source";
+
+/// The SQL form of [`Profile::on_wall`] for the `profiles` row aliased `alias`: not hidden by moderation, and
+/// agreed to be shown.
+pub fn on_wall(alias: &str) -> String {
+    format!("({alias}.hidden = 0 AND {alias}.consent_wall = 1)")
+}
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Profile> {
     let tags: Option<String> = r.get(10)?;
@@ -30,6 +38,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Profile> {
         created_at: r.get(8)?,
         updated_at: r.get(9)?,
         tags,
+        consent: Consent {
+            wall: r.get(11)?,
+            lead: r.get(12)?,
+            updated_at: r.get(13)?,
+            source: r
+                .get::<_, Option<String>>(14)?
+                .as_deref()
+                .and_then(ConsentSource::parse),
+        },
     })
 }
 
@@ -60,7 +77,8 @@ pub fn find_any(tx: &Transaction<'_>, id: &str) -> Result<Option<Profile>> {
 /// Every visible profile of the event, oldest first.
 pub fn visible(tx: &Transaction<'_>, event_id: &str) -> Result<Vec<Profile>> {
     let mut stmt = tx.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM profiles p WHERE p.event_id = ?1 AND p.hidden = 0 ORDER BY p.created_at, p.rowid"
+        "SELECT {COLUMNS} FROM profiles p WHERE p.event_id = ?1 AND {} ORDER BY p.created_at, p.rowid",
+        on_wall("p")
     ))?;
     Ok(stmt
         .query_map([event_id], from_row)?
@@ -134,6 +152,7 @@ struct NewProfile {
     company: Option<String>,
     tags: Vec<TagUid>,
     hidden: bool,
+    consent: Option<ConsentPatch>,
 }
 
 fn validate_new(req: &CreateProfile) -> Result<NewProfile> {
@@ -158,6 +177,7 @@ fn validate_new(req: &CreateProfile) -> Result<NewProfile> {
         company: validate::optional_text("company", req.company.as_deref())?,
         tags,
         hidden: req.hidden.unwrap_or(false),
+        consent: req.consent.clone().filter(|c| !c.is_empty()),
     })
 }
 
@@ -202,18 +222,71 @@ fn bind_tags(
     Ok(())
 }
 
-/// Creates a profile (what walls are told of it is the domain's call).
+/// `current` with `patch` applied, stamped with who and when when it changes anything.
+pub fn apply_consent(
+    current: &Consent,
+    patch: &ConsentPatch,
+    source: ConsentSource,
+    now: i64,
+) -> Consent {
+    let next = Consent {
+        wall: patch.wall.unwrap_or(current.wall),
+        lead: patch.lead.unwrap_or(current.lead),
+        ..current.clone()
+    };
+    if patch.is_empty() {
+        return next;
+    }
+    Consent {
+        updated_at: Some(now),
+        source: Some(source),
+        ..next
+    }
+}
+
+/// Writes a person's consent.
+pub fn set_consent(
+    tx: &Transaction<'_>,
+    event_id: &str,
+    id: &str,
+    c: &Consent,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE profiles SET consent_wall = ?3, consent_lead = ?4, consent_at = ?5, consent_source = ?6,
+             updated_at = ?7 WHERE id = ?1 AND event_id = ?2",
+        params![
+            id,
+            event_id,
+            c.wall,
+            c.lead,
+            c.updated_at,
+            c.source.map(ConsentSource::as_str),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Creates a profile (what walls are told of it is the domain's call); consent given with it is recorded as
+/// coming from `source`.
 pub fn insert(
     tx: &Transaction<'_>,
     event_id: &str,
     req: &CreateProfile,
+    source: ConsentSource,
     now: i64,
 ) -> Result<Profile> {
     let n = validate_new(req)?;
     check_email_free(tx, event_id, &n.email, None)?;
+    let consent = match &n.consent {
+        Some(c) => apply_consent(&Consent::default(), c, source, now),
+        None => Consent::default(),
+    };
     let inserted = tx.execute(
-        "INSERT INTO profiles (id, event_id, name, email, email_key, avatar, major, company, hidden, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        "INSERT INTO profiles (id, event_id, name, email, email_key, avatar, major, company, hidden, created_at,
+             updated_at, consent_wall, consent_lead, consent_at, consent_source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
         params![
             n.id,
             event_id,
@@ -224,7 +297,11 @@ pub fn insert(
             n.major,
             n.company,
             n.hidden,
-            now
+            now,
+            consent.wall,
+            consent.lead,
+            consent.updated_at,
+            consent.source.map(ConsentSource::as_str),
         ],
     );
     match inserted {
@@ -246,13 +323,14 @@ pub fn insert_many(
     tx: &Transaction<'_>,
     event_id: &str,
     reqs: &[CreateProfile],
+    source: ConsentSource,
     now: i64,
 ) -> Result<Vec<Profile>> {
     let mut created = Vec::with_capacity(reqs.len());
     let mut problems = Vec::new();
     tx.execute_batch("SAVEPOINT bulk")?;
     for (i, req) in reqs.iter().enumerate() {
-        match insert(tx, event_id, req, now) {
+        match insert(tx, event_id, req, source, now) {
             Ok(p) => created.push(p),
             Err(err @ (Error::Validation { .. } | Error::Conflict(_))) => {
                 problems.push(FieldError {
@@ -325,6 +403,10 @@ pub fn update(
     }
     if let Some(h) = req.hidden {
         p.hidden = h;
+    }
+    if let Some(c) = &req.consent {
+        p.consent = apply_consent(&p.consent, c, ConsentSource::Organiser, now);
+        set_consent(tx, event_id, id, &p.consent, now)?;
     }
     tx.execute(
         "UPDATE profiles SET name = ?3, email = ?4, email_key = ?5, avatar = ?6, major = ?7, company = ?8,

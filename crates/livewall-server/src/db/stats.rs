@@ -12,15 +12,20 @@ use super::profiles;
 pub fn of_event(tx: &Transaction<'_>, event_id: &str, now: i64) -> Result<EventStats> {
     super::events::get(tx, event_id)?;
     let (people, hidden): (i64, i64) = tx.query_row(
-        "SELECT COALESCE(SUM(hidden = 0), 0), COALESCE(SUM(hidden = 1), 0) FROM profiles WHERE event_id = ?1",
+        &format!(
+            "SELECT COALESCE(SUM({on}), 0), COALESCE(SUM(NOT {on}), 0) FROM profiles p WHERE event_id = ?1",
+            on = super::profiles::on_wall("p")
+        ),
         [event_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let mut stmt = tx.prepare_cached(
+    let mut stmt = tx.prepare_cached(&format!(
         "SELECT c.from_id, c.to_id, c.created_at FROM connections c
          JOIN profiles a ON a.id = c.from_id JOIN profiles b ON b.id = c.to_id
-         WHERE c.event_id = ?1 AND a.hidden = 0 AND b.hidden = 0 ORDER BY c.created_at, c.rowid",
-    )?;
+         WHERE c.event_id = ?1 AND {} AND {} ORDER BY c.created_at, c.rowid",
+        super::profiles::on_wall("a"),
+        super::profiles::on_wall("b")
+    ))?;
     let rows = stmt
         .query_map(params![event_id], |r| {
             Ok((

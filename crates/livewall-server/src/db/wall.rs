@@ -6,7 +6,7 @@ use livewall_protocol::{Snapshot, SnapshotTag, WallLink};
 use rusqlite::Transaction;
 use std::collections::HashSet;
 
-use super::{events, log};
+use super::{events, log, profiles};
 
 /// Everything a wall draws, read in one transaction with the log position, so `seq` matches the data exactly.
 /// Hidden people and their links are left out; e-mails are never read.
@@ -23,10 +23,11 @@ pub fn snapshot_since(
 ) -> Result<Snapshot> {
     let (epoch, seq) = log::position(tx, event_id)?;
     let event = events::get(tx, event_id)?;
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, name, avatar, major, company FROM profiles WHERE event_id = ?1 AND hidden = 0
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT id, name, avatar, major, company FROM profiles p WHERE event_id = ?1 AND {}
          ORDER BY created_at, rowid",
-    )?;
+        profiles::on_wall("p")
+    ))?;
     let mut nodes = stmt
         .query_map([event_id], |r| {
             let name: String = r.get(1)?;

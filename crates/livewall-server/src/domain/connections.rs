@@ -1,6 +1,8 @@
 //! "A met B": the one write path of a meeting, whoever reports it (a station's REST post, the original clients'
 //! `/interactions`, an attendee's phone, the demo), and moderation.
 
+use super::webhooks::{self, Link};
+use crate::auth::Auth;
 use crate::db::{self, log::LogEntry};
 use crate::error::{Error, Result};
 use crate::ids;
@@ -68,12 +70,13 @@ pub async fn record(s: &AppState, m: Meeting) -> Result<Recorded> {
 
 /// Records meetings in one transaction, all or none (a seeded or imported evening).
 pub async fn record_all(s: &AppState, meetings: Vec<Meeting>) -> Result<Vec<Recorded>> {
+    let auth = s.auth.clone();
     let recorded = s
         .write_logged(move |tx| {
             let mut out = Vec::with_capacity(meetings.len());
             let mut entries = Vec::new();
             for m in &meetings {
-                let (r, entry) = record_in(tx, m)?;
+                let (r, entry) = record_in(tx, &auth, m)?;
                 out.push(r);
                 entries.extend(entry);
             }
@@ -103,7 +106,11 @@ fn fingerprint(req: &CreateConnection) -> String {
 /// The rules: both people must exist in the event, nobody connects with themselves, a pair is stored once
 /// (whichever way round it is reported), a new pair is logged when both are visible, and a keyed retry gets the
 /// first answer.
-fn record_in(tx: &Transaction<'_>, m: &Meeting) -> Result<(Recorded, Option<LogEntry>)> {
+fn record_in(
+    tx: &Transaction<'_>,
+    auth: &Auth,
+    m: &Meeting,
+) -> Result<(Recorded, Option<LogEntry>)> {
     let event = db::events::get(tx, &m.event)?;
     let fp = fingerprint(&m.req);
     if let Some(key) = &m.key
@@ -159,7 +166,15 @@ fn record_in(tx: &Transaction<'_>, m: &Meeting) -> Result<(Recorded, Option<LogE
                     created_at: m.at,
                 },
             )?;
-            let entry = if from.hidden || to.hidden {
+            let link = Link {
+                id: &id,
+                from: &from,
+                to: &to,
+                device_id: m.device.as_deref(),
+                created_at: m.at,
+            };
+            webhooks::connection_created(tx, auth, &link, m.at)?;
+            let entry = if !from.on_wall() || !to.on_wall() {
                 None
             } else {
                 Some(link_entry(
@@ -244,12 +259,15 @@ fn link_entry(
 /// Moderation: removes one connection; walls drop the link through a `removed` entry.
 pub async fn remove(s: &AppState, event: String, connection_id: String) -> Result<()> {
     let now = ids::now_ms();
+    let auth = s.auth.clone();
     s.write_logged(move |tx| {
         let row = db::connections::row(tx, &event, &connection_id)?;
         db::connections::delete(tx, &row.id)?;
         Ok((
             (),
-            removed_entry(tx, &event, &row, now)?.into_iter().collect(),
+            removed_entry(tx, &auth, &event, &row, now)?
+                .into_iter()
+                .collect(),
         ))
     })
     .await
@@ -257,12 +275,21 @@ pub async fn remove(s: &AppState, event: String, connection_id: String) -> Resul
 
 fn removed_entry(
     tx: &Transaction<'_>,
+    auth: &Auth,
     event: &str,
     r: &db::connections::Row,
     now: Millis,
 ) -> Result<Option<LogEntry>> {
+    let link = Link {
+        id: &r.id,
+        from: &r.from,
+        to: &r.to,
+        device_id: r.device_id.as_deref(),
+        created_at: r.created_at,
+    };
+    webhooks::connection_removed(tx, auth, &link, now)?;
     // Walls never saw a link with a hidden person, so there is nothing to take down.
-    if r.from.hidden || r.to.hidden {
+    if !r.from.on_wall() || !r.to.on_wall() {
         return Ok(None);
     }
     Ok(Some(db::log::append(tx, event, now, |seq| {
@@ -278,6 +305,7 @@ fn removed_entry(
 /// Removes every connection of a person (before deleting them), with a `removed` entry for each visible one.
 pub(super) fn remove_all_of(
     tx: &Transaction<'_>,
+    auth: &Auth,
     event: &str,
     profile_id: &str,
     now: Millis,
@@ -285,7 +313,7 @@ pub(super) fn remove_all_of(
     let mut entries = Vec::new();
     for r in db::connections::rows_of(tx, event, profile_id)? {
         db::connections::delete(tx, &r.id)?;
-        entries.extend(removed_entry(tx, event, &r, now)?);
+        entries.extend(removed_entry(tx, auth, event, &r, now)?);
     }
     Ok(entries)
 }
@@ -301,7 +329,7 @@ pub(super) fn relog_links_of(
 ) -> Result<Vec<LogEntry>> {
     db::connections::rows_of(tx, event, profile_id)?
         .iter()
-        .filter(|r| !r.from.hidden && !r.to.hidden)
+        .filter(|r| r.from.on_wall() && r.to.on_wall())
         .map(|r| link_entry(tx, event, settings, r.created_at, now, &r.from, &r.to))
         .collect()
 }

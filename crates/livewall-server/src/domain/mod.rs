@@ -12,3 +12,4 @@ pub mod announcements;
 pub mod connections;
 pub mod events;
 pub mod profiles;
+pub mod webhooks;

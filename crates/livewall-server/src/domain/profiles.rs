@@ -4,13 +4,14 @@ use super::connections;
 use crate::db;
 use crate::db::log::LogEntry;
 use crate::error::Error;
+use crate::auth::Auth;
 use crate::error::Result;
 use crate::ids;
 use crate::import;
 use crate::people;
 use crate::state::AppState;
 use livewall_protocol::{
-    CreateProfile, EventSettings, FieldError, Profile, ServerMessage, UpdateProfile,
+    ConsentPatch, ConsentSource, CreateProfile, EventSettings, FieldError, Profile, ServerMessage, UpdateProfile,
 };
 use rusqlite::Transaction;
 
@@ -25,7 +26,7 @@ fn node_entry(
         event_id: p.event_id.clone(),
         seq,
         node: people::person(p, settings),
-        hidden: p.hidden,
+        hidden: !p.on_wall(),
     })
 }
 
@@ -38,7 +39,7 @@ fn shown(
 ) -> Result<Vec<LogEntry>> {
     people
         .iter()
-        .filter(|p| !p.hidden)
+        .filter(|p| p.on_wall())
         .map(|p| node_entry(tx, p, settings, now))
         .collect()
 }
@@ -48,7 +49,7 @@ pub async fn create(s: &AppState, event: String, req: CreateProfile) -> Result<P
     let now = ids::now_ms();
     s.write_logged(move |tx| {
         let settings = db::events::get(tx, &event)?.settings;
-        let p = db::profiles::insert(tx, &event, &req, now)?;
+        let p = db::profiles::insert(tx, &event, &req, ConsentSource::Organiser, now)?;
         let entries = shown(tx, &settings, std::slice::from_ref(&p), now)?;
         Ok((p, entries))
     })
@@ -64,7 +65,8 @@ pub async fn create_many(
     let now = ids::now_ms();
     s.write_logged(move |tx| {
         let settings = db::events::get(tx, &event)?.settings;
-        let created = db::profiles::insert_many(tx, &event, &reqs, now)?;
+        let created =
+            db::profiles::insert_many(tx, &event, &reqs, ConsentSource::Organiser, now)?;
         let entries = shown(tx, &settings, &created, now)?;
         Ok((created, entries))
     })
@@ -110,7 +112,8 @@ pub async fn import(
             .filter(|(_, line)| !bad.contains(line))
             .map(|(p, _)| p.clone())
             .collect();
-        let created = db::profiles::insert_many(tx, &event, &good, now)?;
+        let created =
+            db::profiles::insert_many(tx, &event, &good, ConsentSource::Import, now)?;
         let entries = shown(tx, &settings, &created, now)?;
         Ok(((created.len() as u32, errors), entries))
     })
@@ -126,32 +129,78 @@ pub async fn update(
     req: UpdateProfile,
 ) -> Result<Profile> {
     let now = ids::now_ms();
+    let auth = s.auth.clone();
     s.write_logged(move |tx| {
         let settings = db::events::get(tx, &event)?.settings;
         let (before, after) = db::profiles::update(tx, &event, &id, &req, now)?;
-        let mut entries = Vec::new();
-        let shown_changed = people::person(&before, &settings) != people::person(&after, &settings);
-        if before.hidden != after.hidden || (!after.hidden && shown_changed) {
-            entries.push(node_entry(tx, &after, &settings, now)?);
-            if before.hidden && !after.hidden {
-                entries.extend(connections::relog_links_of(
-                    tx, &event, &settings, &id, now,
-                )?);
-            }
-        }
+        let entries = changed(tx, &auth, &settings, &before, &after, now)?;
         Ok((after, entries))
     })
     .await
 }
 
+/// Records what the attendee chose on their own phone page.
+pub async fn set_consent(
+    s: &AppState,
+    event: String,
+    id: String,
+    patch: ConsentPatch,
+) -> Result<Profile> {
+    let now = ids::now_ms();
+    let auth = s.auth.clone();
+    s.write_logged(move |tx| {
+        let settings = db::events::get(tx, &event)?.settings;
+        let before = db::profiles::get(tx, &event, &id)?;
+        let consent = db::profiles::apply_consent(&before.consent, &patch, ConsentSource::Attendee, now);
+        db::profiles::set_consent(tx, &event, &id, &consent, now)?;
+        let after = db::profiles::get(tx, &event, &id)?;
+        let entries = changed(tx, &auth, &settings, &before, &after, now)?;
+        Ok((after, entries))
+    })
+    .await
+}
+
+/// What a change to a person tells walls (the node again when what they show changed; the person's links again
+/// when they come back on the wall) and webhooks (`person.updated`).
+fn changed(
+    tx: &Transaction<'_>,
+    auth: &Auth,
+    settings: &EventSettings,
+    before: &Profile,
+    after: &Profile,
+    now: i64,
+) -> Result<Vec<LogEntry>> {
+    let id = &after.id;
+    let event = &after.event_id;
+    {
+        let mut entries = Vec::new();
+        let shown_changed = people::person(before, settings) != people::person(after, settings);
+        if before.on_wall() != after.on_wall() || (after.on_wall() && shown_changed) {
+            entries.push(node_entry(tx, after, settings, now)?);
+            if !before.on_wall() && after.on_wall() {
+                entries.extend(connections::relog_links_of(
+                    tx, event, settings, id, now,
+                )?);
+            }
+        }
+        let mut was = before.clone();
+        was.updated_at = after.updated_at;
+        if was != *after {
+            super::webhooks::person_updated(tx, auth, after, now)?;
+        }
+        Ok(entries)
+    }
+}
+
 /// Deletes a person with their badges and connections; walls drop each link, then the person.
 pub async fn delete(s: &AppState, event: String, id: String) -> Result<()> {
     let now = ids::now_ms();
+    let auth = s.auth.clone();
     s.write_logged(move |tx| {
         let settings = db::events::get(tx, &event)?.settings;
-        let mut entries = connections::remove_all_of(tx, &event, &id, now)?;
+        let mut entries = connections::remove_all_of(tx, &auth, &event, &id, now)?;
         let p = db::profiles::delete(tx, &event, &id)?;
-        if !p.hidden {
+        if p.on_wall() {
             let gone = Profile { hidden: true, ..p };
             entries.push(node_entry(tx, &gone, &settings, now)?);
         }

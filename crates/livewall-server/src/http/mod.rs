@@ -20,6 +20,7 @@ mod profiles;
 mod security_headers;
 pub mod ui;
 mod wall;
+mod webhooks;
 
 pub use avatars::svg as avatar_svg;
 
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::root(ui::StartPage::new(ui_dir.as_deref()), live))
         .merge(imports::router())
         .merge(export::router())
+        .merge(webhooks::router())
         .merge(announcements::router())
         .merge(phone::router())
         .merge(original::router(&state))

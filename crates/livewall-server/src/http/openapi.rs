@@ -42,6 +42,8 @@ impl utoipa::Modify for BearerAuth {
         super::avatars::avatar,
         super::imports::preview, super::imports::commit, super::export::export,
         super::announcements::announce, super::announcements::stats,
+        super::webhooks::list, super::webhooks::create, super::webhooks::update, super::webhooks::remove,
+        super::webhooks::deliveries, super::webhooks::resend,
     ),
     components(schemas(livewall_protocol::ErrorBody, livewall_protocol::PartyKey, livewall_protocol::Presence))
 )]

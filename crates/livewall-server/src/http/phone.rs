@@ -80,6 +80,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/p/{profile}", get(page))
         .route("/p/{profile}/claim", post(claim))
         .route("/p/{profile}/connect", post(connect))
+        .route("/p/{profile}/consent", post(consent))
         .layer(Extension(limits))
 }
 
@@ -265,7 +266,10 @@ pub(crate) async fn page(
     );
     let event = esc(&e.name);
     let action = match (&me, &key) {
-        (Some(me), _) if me.id == p.id => r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>"#.to_owned(),
+        (Some(me), _) if me.id == p.id => format!(
+            r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>{}"#,
+            consent_form(me)
+        ),
         (Some(me), Some(k)) => format!(
             r#"<form method="post" action="{page}/connect"><input type="hidden" name="k" value="{k}">
 <button type="submit">Connect <bdi>{me_name}</bdi> with <bdi>{name}</bdi></button></form>
@@ -299,12 +303,31 @@ tap theirs to connect.</p>"#
     )
 }
 
+/// The owner's choices on their own page: shown on the wall, shared as a lead.
+fn consent_form(me: &Profile) -> String {
+    let checked = |b: bool| if b { " checked" } else { "" };
+    format!(
+        r#"<form method="post" action="{page}/consent" class="consent"><h2>Your choices</h2>
+<label><input type="checkbox" name="wall" value="1"{wall}> Show me on the wall</label>
+<label><input type="checkbox" name="lead" value="1"{lead}> Share my contact details with the organiser's partners as a lead</label>
+<button type="submit" class="quiet">Save my choices</button><p class="note">You can change this at any time from this page.</p></form>"#,
+        page = profile_page(&esc(&me.id)),
+        wall = checked(me.consent.wall),
+        lead = checked(me.consent.lead),
+    )
+}
+
 /// The phone flow's posted fields: the badge key of the page's person. (Older pages posted an e-mail, which
 /// proves nothing: it is ignored, and such a post gets the same answer whatever the address.)
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct BadgeForm {
     #[serde(default)]
     k: Option<String>,
+    /// The consent form's boxes: present when ticked.
+    #[serde(default)]
+    wall: Option<String>,
+    #[serde(default)]
+    lead: Option<String>,
 }
 
 /// A button of the phone page posted back: from this site only (a post made by another site's page is answered
@@ -316,6 +339,8 @@ pub(crate) struct PhonePost {
     headers: HeaderMap,
     /// The badge key from the form (empty when missing or unreadable: the key check then refuses it).
     key: String,
+    /// The consent form's ticked boxes (wall, lead).
+    ticked: (bool, bool),
     /// The page to go back to.
     back: String,
 }
@@ -342,8 +367,12 @@ impl FromRequest<AppState> for PhonePost {
                 Error::Internal("the phone limits are not installed".into()).into_response()
             })?;
         let headers = parts.headers.clone();
-        let form = Form::<BadgeForm>::from_request(Request::from_parts(parts, body), s).await;
-        let key = form.ok().and_then(|Form(f)| f.k).unwrap_or_default();
+        let form = Form::<BadgeForm>::from_request(Request::from_parts(parts, body), s)
+            .await
+            .map(|Form(f)| f)
+            .unwrap_or_default();
+        let ticked = (form.wall.is_some(), form.lead.is_some());
+        let key = form.k.unwrap_or_default();
         let back = profile_page(&esc(&id));
         Ok(Self {
             limits,
@@ -351,6 +380,7 @@ impl FromRequest<AppState> for PhonePost {
             id,
             headers,
             key,
+            ticked,
             back,
         })
     }
@@ -448,6 +478,52 @@ pub(crate) async fn claim(State(s): State<AppState>, post: PhonePost) -> Respons
     }
     tracing::info!(profile = %p.id, %ip, "phone claimed by its badge owner");
     res
+}
+
+/// Saves the owner's choices (only the owner's own phone may: the cookie proves it).
+pub(crate) async fn consent(State(s): State<AppState>, post: PhonePost) -> Response {
+    let owner = owner(&s, &post.headers);
+    if !post
+        .limits
+        .allow(post.ip, &post.id, owner.as_ref().map(|(o, _)| o.as_str()))
+    {
+        return slow_down(&post.back);
+    }
+    let Some((me_id, _)) = owner.filter(|(o, _)| *o == post.id) else {
+        return prove_first(&post.back);
+    };
+    let p = match visible(&s, me_id.clone()).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => return nobody(),
+        Err(page) => return page,
+    };
+    let (wall, lead) = post.ticked;
+    let patch = livewall_protocol::ConsentPatch {
+        wall: Some(wall),
+        lead: Some(lead),
+    };
+    match domain::profiles::set_consent(&s, p.event_id.clone(), me_id, patch).await {
+        Ok(p) => {
+            tracing::info!(profile = %p.id, wall, lead, "attendee set their consent");
+            message_page(
+                StatusCode::OK,
+                "ok",
+                "Saved. Thank you!",
+                "You can change this at any time from this page.",
+                Some(&post.back),
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "saving consent failed");
+            message_page(
+                e.status(),
+                "err",
+                "Something went wrong",
+                "Please try again.",
+                Some(&post.back),
+            )
+        }
+    }
 }
 
 /// Connects this phone's owner with the person whose badge they tapped.

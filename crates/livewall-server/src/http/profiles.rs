@@ -180,7 +180,7 @@ pub(crate) async fn connections(
         s.db.read(move |tx| {
             db::events::get(tx, &event)?;
             let me = db::profiles::get(tx, &event, &id)?;
-            if me.hidden && !admin {
+            if !me.on_wall() && !admin {
                 return Err(Error::NotFound(format!(
                     "profile {id:?} not found in event {event:?}"
                 )));

@@ -24,7 +24,7 @@ pub fn render(
         if let Some(p) = people.get(id) {
             return Ok(p.clone());
         }
-        let p = db::profiles::find_by_id(tx, &event.id, id)?.filter(|p| !p.hidden);
+        let p = db::profiles::find_by_id(tx, &event.id, id)?.filter(|p| p.on_wall());
         people.insert(id.to_owned(), p.clone());
         Ok(p)
     };
