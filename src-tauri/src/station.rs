@@ -53,6 +53,10 @@ struct Parts {
 /// A running (or about to run) station: where inputs go, and what to tell a window that (re)loads.
 pub struct Station {
     event: String,
+    /// Asks the server for the event's language when a window starts.
+    client: Client,
+    /// The event's language as last heard (kept for a start while the server is out of reach).
+    language: Mutex<Option<String>>,
     outbox: Outbox,
     parts: Mutex<Option<Parts>>,
     inlet: Mutex<Option<mpsc::Sender<Input>>>,
@@ -80,6 +84,8 @@ impl Station {
             .fold(BadgeResolver::new(client.base()), |r, s| r.also(s.as_str()));
         Self {
             outbox: outbox.clone(),
+            client: client.clone(),
+            language: Mutex::default(),
             parts: Mutex::new(Some(Parts {
                 client,
                 outbox,
@@ -101,7 +107,18 @@ impl Station {
         }
         let current =
             |m: &Mutex<Option<Arc<Mutex<StationEvent>>>>| lock(m).as_ref().map(|s| lock(s).clone());
+        // A station must start offline too: the language is asked for briefly, else the last one heard is used.
+        let asked = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            self.client.event(&self.event),
+        )
+        .await;
+        if let Ok(Ok(e)) = asked {
+            *lock(&self.language) = e.settings.language;
+        }
+        let language = lock(&self.language).clone();
         Ok(StationStart {
+            language,
             event_id: self.event.clone(),
             reader: current(&self.reader).unwrap_or(StationEvent::Reader {
                 status: livewall_protocol::ReaderStatus::Searching,

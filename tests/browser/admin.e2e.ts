@@ -348,13 +348,18 @@ describe('organiser screens', () => {
     await shot(wall, 'admin-wall-after.png');
   });
 
-  it('exports connections and people as CSV', async () => {
+  it('exports connections and people as CSV, with only those who agreed to be shared', async () => {
+    // Ada, Dee and Cy agreed to be shared as leads; Eve did not, so she leaves the event as a pseudonym.
+    const page = await api.request<{ items: { id: string; email: string }[] }>('GET', `/api/events/${EVENT}/profiles?limit=100`);
+    for (const p of page.items.filter((p) => ['ada@example.org', 'dee@example.org', 'cy@example.org'].includes(p.email))) {
+      await api.request('PATCH', `/api/events/${EVENT}/profiles/${p.id}`, { consent: { lead: true } });
+    }
     await tab(admin, 'Settings & export');
     const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Connections (CSV)' }).click()]);
     expect(download.suggestedFilename()).toBe(`${EVENT}-connections.csv`);
     const csv = readFileSync(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('id,created_at,from_id,from_name,from_email,to_id,to_name,to_email,device_id');
+    expect(lines[0]).toBe('id,created_at,from_id,from_name,from_email,to_id,to_name,to_email,device_id,station');
     // One line per stored connection (Dee–Eve and Ada–Dee); the removed Ada–Bob is gone.
     const stored = await api.request<unknown[]>('GET', `/api/events/${EVENT}/connections`);
     expect(stored).toHaveLength(2);
@@ -362,6 +367,8 @@ describe('organiser screens', () => {
     expect(csv).toContain('dee@example.org');
     expect(csv).toContain('Ada Lovelace');
     expect(csv).not.toContain('bob@example.org');
+    expect(csv).not.toContain('eve@example.org');
+    expect(csv).toContain(',anon-');
     await admin.locator('.status-ok', { hasText: `Downloaded ${EVENT}-connections.csv` }).waitFor();
 
     const [people] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'People (CSV)' }).click()]);

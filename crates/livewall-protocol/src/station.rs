@@ -181,4 +181,9 @@ pub struct StationStart {
     pub reader: StationEvent,
     /// The queue: how many taps wait and why.
     pub queue: StationEvent,
+    /// The event's language, when the organiser chose one and the server could be asked (else the screen
+    /// follows the system's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<String>")]
+    pub language: Option<String>,
 }

@@ -169,7 +169,8 @@ pub struct WebhookDelivery {
     pub id: String,
     pub webhook_id: String,
     pub kind: WebhookKind,
-    /// The change's place in the event's log (deliveries to one endpoint go in this order).
+    /// This endpoint's message number: 1, 2, ... without gaps, in the order the changes happened (deliveries to
+    /// one endpoint go in this order).
     #[ts(type = "number")]
     pub seq: u64,
     pub state: DeliveryState,
@@ -227,7 +228,8 @@ pub struct WebhookPayload {
     #[serde(rename = "type")]
     pub kind: WebhookKind,
     pub event_id: String,
-    /// Position in the event's log: a receiver can order and de-duplicate by it.
+    /// This endpoint's message number (1, 2, ... without gaps, per endpoint): a receiver can order by it and
+    /// see a gap; `id` de-duplicates a message sent twice.
     #[ts(type = "number")]
     pub seq: u64,
     /// When the change happened, UTC, ISO 8601.
@@ -241,8 +243,8 @@ pub struct WebhookPayload {
 #[serde(untagged)]
 #[ts(export)]
 pub enum WebhookData {
-    Connection(WebhookConnection),
-    Person(WebhookPerson),
+    Connection(Box<WebhookConnection>),
+    Person(Box<WebhookPerson>),
 }
 
 /// `connection.created` / `connection.removed`.

@@ -73,6 +73,7 @@ async fn main() {
             company: Some(["Contoso", "Fabrikam", "Northwind"][i % 3].into()),
             tags: None,
             hidden: None,
+            consent: None,
         })
         .collect();
     livewall_server::domain::profiles::create_many(&state, "bench".into(), people)

@@ -188,7 +188,11 @@ pub struct WebhookArgs {
     #[arg(long, env = "LIVEWALL_WEBHOOK_RETRY_BASE_MS", default_value_t = 5_000)]
     pub webhook_retry_base_ms: u64,
     /// Longest wait between two attempts, in milliseconds.
-    #[arg(long, env = "LIVEWALL_WEBHOOK_RETRY_MAX_MS", default_value_t = 3_600_000)]
+    #[arg(
+        long,
+        env = "LIVEWALL_WEBHOOK_RETRY_MAX_MS",
+        default_value_t = 3_600_000
+    )]
     pub webhook_retry_max_ms: u64,
     /// Failed attempts in a row after which an endpoint is paused (its deliveries wait for the organiser).
     #[arg(long, env = "LIVEWALL_WEBHOOK_PAUSE_AFTER", default_value_t = 10)]
@@ -212,15 +216,27 @@ impl WebhookArgs {
                 )))
             }
         };
-        let retry_base = ms("webhook-retry-base-ms", self.webhook_retry_base_ms, 10, 3_600_000)?;
-        let retry_max = ms("webhook-retry-max-ms", self.webhook_retry_max_ms, 10, 86_400_000)?;
+        let retry_base = ms(
+            "webhook-retry-base-ms",
+            self.webhook_retry_base_ms,
+            10,
+            3_600_000,
+        )?;
+        let retry_max = ms(
+            "webhook-retry-max-ms",
+            self.webhook_retry_max_ms,
+            10,
+            86_400_000,
+        )?;
         if retry_max < retry_base {
             return Err(ConfigError(
                 "--webhook-retry-max-ms must be at least --webhook-retry-base-ms".into(),
             ));
         }
         if self.webhook_pause_after == 0 {
-            return Err(ConfigError("--webhook-pause-after must be at least 1".into()));
+            return Err(ConfigError(
+                "--webhook-pause-after must be at least 1".into(),
+            ));
         }
         Ok(WebhookConfig {
             retry_base,

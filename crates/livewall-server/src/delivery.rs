@@ -70,7 +70,9 @@ async fn run(s: AppState) {
                     flying.spawn(send(client.clone(), d));
                 }
                 next.map_or(IDLE, |t| {
-                    Duration::from_millis((t - ids::now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)
+                    Duration::from_millis(
+                        (t - ids::now_ms()).clamp(0, IDLE.as_millis() as i64) as u64
+                    )
                 })
             }
             Err(e) => {
@@ -130,15 +132,13 @@ async fn send(client: reqwest::Client, d: Due) -> (Due, Outcome) {
             Some(format!("the receiver answered {}", r.status())),
         ),
         Err(e) if e.is_timeout() => (None, Some("no answer in time (timeout)".to_owned())),
-        Err(e) if e.is_connect() => (
-            None,
-            Some(format!("cannot connect: {}", root_cause(&e))),
-        ),
+        Err(e) if e.is_connect() => (None, Some(format!("cannot connect: {}", root_cause(&e)))),
         Err(e) => (None, Some(root_cause(&e))),
     };
     let delivered = error.is_none();
     if delivered {
-        metrics::counter!("livewall_webhook_deliveries_total", "outcome" => "delivered").increment(1);
+        metrics::counter!("livewall_webhook_deliveries_total", "outcome" => "delivered")
+            .increment(1);
     } else {
         metrics::counter!("livewall_webhook_deliveries_total", "outcome" => "failed").increment(1);
         tracing::debug!(delivery = %d.delivery_id, url = %d.url, error = ?error, "webhook attempt failed");

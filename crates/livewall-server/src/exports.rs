@@ -45,7 +45,7 @@ pub fn load(tx: &Transaction<'_>, auth: &Auth, event_id: &str) -> Result<Data> {
         }
         offset += n;
     }
-    people.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    people.sort_by_key(|p| p.name.to_lowercase());
     let stations: HashMap<String, String> = db::devices::list(tx, event_id)?
         .into_iter()
         .map(|d| (d.id, d.name))

@@ -38,9 +38,8 @@ fn column(header: &str) -> Option<Column> {
         "tags" | "tag" | "badge" | "badges" | "taguid" | "uid" | "nfc" | "nfcuid" => Column::Tags,
         "hidden" | "hide" | "optout" => Column::Hidden,
         "consentwall" | "showonwall" | "onwall" | "wallconsent" => Column::ConsentWall,
-        "consentlead" | "leadconsent" | "shareable" | "shareaslead" | "consentshare" | "marketingconsent" => {
-            Column::ConsentLead
-        }
+        "consentlead" | "leadconsent" | "shareable" | "shareaslead" | "consentshare"
+        | "marketingconsent" => Column::ConsentLead,
         _ => return None,
     })
 }

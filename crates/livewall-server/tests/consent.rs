@@ -14,35 +14,63 @@ async fn withdrawing_wall_consent_takes_a_person_off_walls_live_and_giving_it_br
     let admin = server.admin().await;
     admin.create_event("ev", json!({})).await;
     let ids = admin.add_people("ev", 3).await;
-    admin.connect("ev", "p0@example.org", "p1@example.org").await;
-    admin.connect("ev", "p1@example.org", "p2@example.org").await;
+    admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
+    admin
+        .connect("ev", "p1@example.org", "p2@example.org")
+        .await;
     let (_, kiosk) = admin.device("ev", "kiosk").await;
     let mut wall = ws::connect(&server.base, Some(&kiosk)).await;
     wall.subscribe("ev", None).await;
 
-    admin.set_consent("ev", &ids[1..2], json!({"wall": false})).await;
+    admin
+        .set_consent("ev", &ids[1..2], json!({"wall": false}))
+        .await;
     let node = wall.recv_type("node").await;
-    assert_eq!((node["node"]["id"].as_str(), node["hidden"].as_bool()), (Some(ids[1].as_str()), Some(true)));
+    assert_eq!(
+        (node["node"]["id"].as_str(), node["hidden"].as_bool()),
+        (Some(ids[1].as_str()), Some(true))
+    );
     let snap = admin.wall("ev").await;
     assert_eq!(snap["nodes"].as_array().unwrap().len(), 2);
     assert_eq!(snap["links"], json!([]), "both links were with Person 1");
     let (_, stats) = admin.call("GET", "/api/events/ev/stats", None).await;
     assert!(
-        stats["top"].as_array().unwrap().iter().all(|e| e["person"]["id"] != ids[1].as_str()),
+        stats["top"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["person"]["id"] != ids[1].as_str()),
         "{stats}"
     );
     // Meetings still count (they happened), but walls are not told of one with someone off the wall.
-    let (s, c) = admin.connect("ev", "p0@example.org", "p1@example.org").await;
+    let (s, c) = admin
+        .connect("ev", "p0@example.org", "p1@example.org")
+        .await;
     assert_eq!((s, c["duplicate"].as_bool()), (200, Some(true)));
-    let (s, c) = admin.connect("ev", "p0@example.org", "p2@example.org").await;
+    let (s, c) = admin
+        .connect("ev", "p0@example.org", "p2@example.org")
+        .await;
     assert_eq!(s, 201);
     assert_eq!(wall.recv_type("connection").await["seq"], c["seq"]);
 
-    admin.set_consent("ev", &ids[1..2], json!({"wall": true})).await;
+    admin
+        .set_consent("ev", &ids[1..2], json!({"wall": true}))
+        .await;
     let node = wall.recv_type("node").await;
-    assert_eq!((node["node"]["name"].as_str(), node["hidden"].as_bool()), (Some("Person 1"), Some(false)));
-    let back = [wall.recv_type("connection").await, wall.recv_type("connection").await];
-    assert!(back.iter().all(|l| l["from"]["id"] == ids[1].as_str() || l["to"]["id"] == ids[1].as_str()));
+    assert_eq!(
+        (node["node"]["name"].as_str(), node["hidden"].as_bool()),
+        (Some("Person 1"), Some(false))
+    );
+    let back = [
+        wall.recv_type("connection").await,
+        wall.recv_type("connection").await,
+    ];
+    assert!(
+        back.iter()
+            .all(|l| l["from"]["id"] == ids[1].as_str() || l["to"]["id"] == ids[1].as_str())
+    );
     assert_eq!(admin.wall("ev").await["links"].as_array().unwrap().len(), 3);
 }
 
@@ -54,7 +82,11 @@ async fn attendees_set_their_consent_on_their_own_phone_page() {
     let ids = admin.add_people("ev", 2).await;
     let link = async |id: &str| -> String {
         let (_, b) = admin
-            .call("GET", &format!("/api/events/ev/profiles/{id}/badge-link"), None)
+            .call(
+                "GET",
+                &format!("/api/events/ev/profiles/{id}/badge-link"),
+                None,
+            )
             .await;
         b["path"].as_str().unwrap().to_owned()
     };
@@ -85,15 +117,29 @@ async fn attendees_set_their_consent_on_their_own_phone_page() {
         .await
         .unwrap();
     assert!(page.contains(r#"name="wall" value="1" checked"#), "{page}");
-    assert!(page.contains(r#"name="lead" value="1">"#), "not shared by default: {page}");
+    assert!(
+        page.contains(r#"name="lead" value="1">"#),
+        "not shared by default: {page}"
+    );
 
     // Off the wall, shared as a lead: unticked boxes are not posted.
-    let r = post(&format!("/p/{}/consent", ids[0]), Some(&mine), &[("lead", "1")]).await;
+    let r = post(
+        &format!("/p/{}/consent", ids[0]),
+        Some(&mine),
+        &[("lead", "1")],
+    )
+    .await;
     assert_eq!(r.status(), 200);
-    let (_, p) = admin.call("GET", &format!("/api/events/ev/profiles/{}", ids[0]), None).await;
+    let (_, p) = admin
+        .call("GET", &format!("/api/events/ev/profiles/{}", ids[0]), None)
+        .await;
     let c = &p["consent"];
     assert_eq!(
-        (c["wall"].as_bool(), c["lead"].as_bool(), c["source"].as_str()),
+        (
+            c["wall"].as_bool(),
+            c["lead"].as_bool(),
+            c["source"].as_str()
+        ),
         (Some(false), Some(true), Some("attendee")),
         "{p}"
     );
@@ -102,7 +148,11 @@ async fn attendees_set_their_consent_on_their_own_phone_page() {
     // Nobody else may: not without the cookie, not with another attendee's, not from another site.
     let before = p["consent"].clone();
     let theirs = claim(&ids[1], &l1).await;
-    for (cookie, origin) in [(None, None), (Some(theirs.as_str()), None), (Some(mine.as_str()), Some("https://evil.example"))] {
+    for (cookie, origin) in [
+        (None, None),
+        (Some(theirs.as_str()), None),
+        (Some(mine.as_str()), Some("https://evil.example")),
+    ] {
         let mut rb = http
             .post(format!("{}/p/{}/consent", server.base, ids[0]))
             .form(&[("wall", "1"), ("lead", "1")]);
@@ -114,6 +164,8 @@ async fn attendees_set_their_consent_on_their_own_phone_page() {
         }
         assert_eq!(rb.send().await.unwrap().status(), 403);
     }
-    let (_, p) = admin.call("GET", &format!("/api/events/ev/profiles/{}", ids[0]), None).await;
+    let (_, p) = admin
+        .call("GET", &format!("/api/events/ev/profiles/{}", ids[0]), None)
+        .await;
     assert_eq!(p["consent"], before);
 }

@@ -62,7 +62,11 @@ async fn evening(server: &TestServer) -> Api {
         .await;
     assert_eq!(s, 201, "{b}");
     let (s, d) = admin
-        .call("POST", "/api/events/ev/devices", Some(json!({"name": "Hall A", "role": "station"})))
+        .call(
+            "POST",
+            "/api/events/ev/devices",
+            Some(json!({"name": "Hall A", "role": "station"})),
+        )
         .await;
     assert_eq!(s, 201, "{d}");
     let station = server.api().with_token(d["token"].as_str().unwrap());
@@ -90,7 +94,14 @@ async fn hubspot_and_salesforce_files_use_their_import_columns_and_only_consenti
         "Lead Consent",
         "Lead Consent Time (UTC)",
     ];
-    let mut want = vec!["First Name", "Last Name", "Email", "Company Name", "Lifecycle Stage", "Field of Study"];
+    let mut want = vec![
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company Name",
+        "Lifecycle Stage",
+        "Field of Study",
+    ];
     want.extend(event_columns);
     assert_eq!(header(&hs), want);
     let r = rows(&hs);
@@ -98,28 +109,57 @@ async fn hubspot_and_salesforce_files_use_their_import_columns_and_only_consenti
     let ada = &r[0];
     assert_eq!(
         &ada[..8],
-        ["Ada King", "Lovelace", "ada@example.org", "Analytical Engines", "Lead", "Mathematics", "ev", "Event ev"]
+        [
+            "Ada King",
+            "Lovelace",
+            "ada@example.org",
+            "Analytical Engines",
+            "Lead",
+            "Mathematics",
+            "ev",
+            "Event ev"
+        ]
     );
-    assert_eq!(ada[8], "2", "Ada met two people (Linus's side is counted too)");
+    assert_eq!(
+        ada[8], "2",
+        "Ada met two people (Linus's side is counted too)"
+    );
     assert!(is_utc_iso(&ada[9]) && is_utc_iso(&ada[10]), "{ada:?}");
     assert!(ada[9] <= ada[10]);
     assert_eq!((ada[11].as_str(), ada[12].as_str()), ("Hall A", "yes"));
     assert!(is_utc_iso(&ada[13]), "consent time {ada:?}");
     let grace = &r[1];
-    assert_eq!((grace[0].as_str(), grace[1].as_str(), grace[8].as_str()), ("", "Grace", "1"));
+    assert_eq!(
+        (grace[0].as_str(), grace[1].as_str(), grace[8].as_str()),
+        ("", "Grace", "1")
+    );
     let text = String::from_utf8(hs).unwrap();
     assert!(!text.contains("linus") && !text.contains("Linus"), "{text}");
 
     let (_, _, sf) = download(&admin, "salesforce.csv").await;
-    let mut want = vec!["First Name", "Last Name", "Email", "Company", "Lead Source", "Description"];
+    let mut want = vec![
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company",
+        "Lead Source",
+        "Description",
+    ];
     want.extend(event_columns);
     assert_eq!(header(&sf), want);
     let r = rows(&sf);
     assert_eq!(r.len(), 2);
     assert_eq!(r[0][3], "Analytical Engines");
-    assert_eq!(r[1][3], "[not provided]", "Salesforce needs a company for a lead");
+    assert_eq!(
+        r[1][3], "[not provided]",
+        "Salesforce needs a company for a lead"
+    );
     assert_eq!(r[0][4], "Event: Event ev");
-    assert!(r[0][5].contains("2 connection(s)") && r[0][5].contains("Mathematics"), "{:?}", r[0]);
+    assert!(
+        r[0][5].contains("2 connection(s)") && r[0][5].contains("Mathematics"),
+        "{:?}",
+        r[0]
+    );
 }
 
 #[tokio::test]
@@ -128,9 +168,15 @@ async fn the_workbook_reads_back_like_the_csv_files() {
     let admin = evening(&server).await;
     let (s, kind, bytes) = download(&admin, "event.xlsx").await;
     assert_eq!(s, 200);
-    assert_eq!(kind, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(
+        kind,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(book.sheet_names(), ["HubSpot", "Salesforce", "People", "Connections"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["HubSpot", "Salesforce", "People", "Connections"]
+    );
     for (sheet, file) in [
         ("HubSpot", "hubspot.csv"),
         ("Salesforce", "salesforce.csv"),
@@ -156,7 +202,11 @@ async fn the_workbook_reads_back_like_the_csv_files() {
         // The CSV guards formulas with a leading quote; the workbook stores text, which never runs.
         let want: Vec<Vec<String>> = want
             .into_iter()
-            .map(|r| r.into_iter().map(|c| c.strip_prefix('\'').map(str::to_owned).unwrap_or(c)).collect())
+            .map(|r| {
+                r.into_iter()
+                    .map(|c| c.strip_prefix('\'').map(str::to_owned).unwrap_or(c))
+                    .collect()
+            })
             .collect();
         assert_eq!(cells, want, "{sheet}");
     }
@@ -192,15 +242,36 @@ async fn attendee_imports_take_consent_columns() {
             .clone()
     };
     let ada = by("ada@example.org");
-    assert_eq!((ada["wall"].as_bool(), ada["lead"].as_bool(), ada["source"].as_str()), (Some(true), Some(true), Some("import")));
+    assert_eq!(
+        (
+            ada["wall"].as_bool(),
+            ada["lead"].as_bool(),
+            ada["source"].as_str()
+        ),
+        (Some(true), Some(true), Some("import"))
+    );
     assert!(ada["updatedAt"].as_i64().unwrap() > 0);
     let linus = by("linus@example.org");
-    assert_eq!((linus["wall"].as_bool(), linus["lead"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(
+        (linus["wall"].as_bool(), linus["lead"].as_bool()),
+        (Some(false), Some(false))
+    );
     let wall = admin.wall("ev").await;
-    let names: Vec<&str> = wall["nodes"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = wall["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Ada"], "Linus asked not to be on the wall");
 
     let (s, b) = post("name,email,consent_lead\nEve,eve@example.org,perhaps\n").await;
     assert_eq!(s, 422, "{b}");
-    assert!(b["error"]["details"][0]["message"].as_str().unwrap().contains("consent_lead \"perhaps\" must be yes/no"), "{b}");
+    assert!(
+        b["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("consent_lead \"perhaps\" must be yes/no"),
+        "{b}"
+    );
 }

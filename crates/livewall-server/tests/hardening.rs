@@ -604,7 +604,7 @@ async fn exports_neutralise_spreadsheet_formulas() {
             "POST",
             "/api/events/ev/profiles",
             Some(json!({"name": "=HYPERLINK(\"https://evil.example\",\"x\")", "email": "f@example.org",
-                "company": "+1 555", "major": "@SUM(A1)"})),
+                "company": "+1 555", "major": "@SUM(A1)", "consent": {"lead": true}})),
         )
         .await;
     assert_eq!(s, 201, "{v}");

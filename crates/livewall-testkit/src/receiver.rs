@@ -59,7 +59,11 @@ impl Drop for Receiver {
     }
 }
 
-async fn receive(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     let reply = inner.lock().unwrap().script.pop_front();
     let body = String::from_utf8_lossy(&body).into_owned();
     let mut rec = Received {

@@ -380,9 +380,20 @@ async fn connections(admin: &Api) -> Vec<Value> {
 fn station(env: &Env) -> Result<(), Failed> {
     env.rt.block_on(async {
         let (mut server, admin, people) = event_server(6).await;
+        // The organiser chose German for the event's screens: the station window speaks it.
+        let (status, _) = admin.set_settings("ev", json!({"language": "de"})).await;
+        check(status == 200, || format!("set the language: {status}"))?;
         let (_, token) = admin.device("ev", "station").await;
         let dir = data_dir(env, "station");
         let s = station_session(env, &server, &token, &dir).await?;
+        let de = livewall_protocol::i18n::catalogue("de");
+        s.wait_for(
+            "the station in German",
+            "return [document.documentElement.lang, document.querySelector('.st-title')?.textContent ?? null]",
+            WAIT,
+            |v| v[0] == "de" && v[1] == de.text("station.idle.title"),
+        )
+        .await?;
         let badges: Vec<VirtualBadge> = people
             .iter()
             .enumerate()

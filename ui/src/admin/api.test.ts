@@ -82,6 +82,31 @@ describe('AdminApi', () => {
     expect(urls).toEqual(['/api/events/ev/imports', '/api/events/ev/imports?skipInvalid=true']);
   });
 
+  it('calls the webhook endpoints, and treats a 204 delete as done', async () => {
+    const seen: string[] = [];
+    const api = new AdminApi('', 't', async (url, init) => {
+      seen.push(`${init?.method} ${url}${init?.body ? ` ${String(init.body)}` : ''}`);
+      if (init?.method === 'DELETE') return new Response(null, { status: 204 });
+      return answer(200, url.endsWith('/webhooks') && init?.method === 'GET' ? '[]' : '{}');
+    });
+    await api.webhooks('my ev');
+    await api.createWebhook('ev', { url: 'https://a.org/h', kinds: ['connection.created'] });
+    await api.updateWebhook('ev', 'wh 1', { paused: false });
+    await api.deleteWebhook('ev', 'wh1');
+    await api.deliveries('ev', 'wh1');
+    await api.retryDelivery('ev', 'wh1', 'msg/1');
+    await api.exportFile('ev', 'hubspot.csv');
+    expect(seen).toEqual([
+      'GET /api/events/my%20ev/webhooks',
+      'POST /api/events/ev/webhooks {"url":"https://a.org/h","kinds":["connection.created"]}',
+      'PATCH /api/events/ev/webhooks/wh%201 {"paused":false}',
+      'DELETE /api/events/ev/webhooks/wh1',
+      'GET /api/events/ev/webhooks/wh1/deliveries?limit=50',
+      'POST /api/events/ev/webhooks/wh1/deliveries/msg%2F1/retry',
+      'GET /api/events/ev/export/hubspot.csv',
+    ]);
+  });
+
   it('says so when a 2xx answer is not JSON', async () => {
     const api = new AdminApi('', 't', async () => answer(200, 'oops'));
     await expect(api.events()).rejects.toMatchObject({ code: 'bad_answer' });

@@ -8,6 +8,7 @@ import type { Connection } from '../bindings/Connection';
 import type { CreateDevice } from '../bindings/CreateDevice';
 import type { CreateEvent } from '../bindings/CreateEvent';
 import type { CreateProfile } from '../bindings/CreateProfile';
+import type { CreateWebhook } from '../bindings/CreateWebhook';
 import type { Device } from '../bindings/Device';
 import type { DeviceToken } from '../bindings/DeviceToken';
 import type { Event } from '../bindings/Event';
@@ -22,6 +23,9 @@ import type { ProfilePage } from '../bindings/ProfilePage';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { UpdateEvent } from '../bindings/UpdateEvent';
 import type { UpdateProfile } from '../bindings/UpdateProfile';
+import type { UpdateWebhook } from '../bindings/UpdateWebhook';
+import type { Webhook } from '../bindings/Webhook';
+import type { WebhookDelivery } from '../bindings/WebhookDelivery';
 
 export interface Download {
   blob: Blob;
@@ -44,7 +48,16 @@ export function filenameFromDisposition(header: string | null, fallback: string)
   return name && !/[\\/]/.test(name) ? name : fallback;
 }
 
-export type ExportFile = 'people.csv' | 'people.json' | 'connections.csv' | 'connections.json' | 'everything.json';
+export type ExportFile =
+  | 'people.csv'
+  | 'people.json'
+  | 'connections.csv'
+  | 'connections.json'
+  | 'everything.json'
+  // For a CRM or a spreadsheet: only attendees who agreed to be shared as leads come with contact details.
+  | 'hubspot.csv'
+  | 'salesforce.csv'
+  | 'event.xlsx';
 
 const enc = encodeURIComponent;
 
@@ -143,6 +156,30 @@ export class AdminApi {
   }
   presence(event: string): Promise<Presence> {
     return this.json('GET', `/api/events/${enc(event)}/presence`);
+  }
+
+  // Webhooks: endpoints, and what was sent to each.
+  webhooks(event: string): Promise<Webhook[]> {
+    return this.json('GET', `/api/events/${enc(event)}/webhooks`);
+  }
+  /** The answer carries the signing secret (`whsec_…`). */
+  createWebhook(event: string, body: CreateWebhook): Promise<Webhook> {
+    return this.json('POST', `/api/events/${enc(event)}/webhooks`, { json: body });
+  }
+  /** `paused: false` resumes an endpoint (also one paused after failures) and clears its failures. */
+  updateWebhook(event: string, id: string, body: UpdateWebhook): Promise<Webhook> {
+    return this.json('PATCH', `/api/events/${enc(event)}/webhooks/${enc(id)}`, { json: body });
+  }
+  async deleteWebhook(event: string, id: string): Promise<void> {
+    await this.send('DELETE', `/api/events/${enc(event)}/webhooks/${enc(id)}`);
+  }
+  /** The latest deliveries to one endpoint, newest first, each with its recent attempts. */
+  deliveries(event: string, webhook: string, limit = 50): Promise<WebhookDelivery[]> {
+    return this.json('GET', `/api/events/${enc(event)}/webhooks/${enc(webhook)}/deliveries?limit=${limit}`);
+  }
+  /** Queues a delivery again (same id, so receivers can tell a repeat) and tries it at once. */
+  retryDelivery(event: string, webhook: string, delivery: string): Promise<WebhookDelivery> {
+    return this.json('POST', `/api/events/${enc(event)}/webhooks/${enc(webhook)}/deliveries/${enc(delivery)}/retry`);
   }
 
   // Moderation, announcements, stats, export.

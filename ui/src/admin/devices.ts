@@ -7,7 +7,7 @@ import type { DeviceToken } from '../bindings/DeviceToken';
 import type { Presence } from '../bindings/Presence';
 import { qrCanvas } from '../qr';
 import { serverOrigin } from './backend';
-import { StatusLine, attempt, clear, confirmButton, copyText, field, h, setFieldError } from './dom';
+import { StatusLine, attempt, clear, confirmButton, copyBox, field, h, setFieldError } from './dom';
 import { ago, deviceStatus, sortDevices } from './model';
 import type { EventCtx } from './context';
 
@@ -90,20 +90,6 @@ export function renderDevices(ctx: EventCtx, root: HTMLElement): () => void {
       draw();
     });
     return li;
-  }
-
-  /** A read-only text with its copy button; `what` names it on the button, `label` for screen readers. */
-  function copyBox(value: string, what: string, label: string, cls: string, rows: number): HTMLElement[] {
-    const text = h('textarea', { class: `mono ${cls}`, readonly: true, rows, 'aria-label': label });
-    text.value = value;
-    const copyStatus = h('span', { class: 'muted small', 'aria-live': 'polite' });
-    const copy = h('button', { class: 'btn btn-small', type: 'button' }, `Copy ${what.toLowerCase()}`);
-    copy.addEventListener('click', () => {
-      void copyText(value, text).then((ok) => {
-        copyStatus.textContent = ok ? 'Copied.' : 'Selected: press Ctrl+C to copy.';
-      });
-    });
-    return [text, h('div', { class: 'row' }, copy, copyStatus)];
   }
 
   function tokenBox(d: Device): HTMLElement {

@@ -185,6 +185,20 @@ export async function copyText(text: string, input?: HTMLInputElement | HTMLText
   }
 }
 
+/** A read-only text with its copy button; `what` names it on the button, `label` for screen readers. */
+export function copyBox(value: string, what: string, label: string, cls: string, rows: number): HTMLElement[] {
+  const text = h('textarea', { class: `mono ${cls}`, readonly: true, rows, 'aria-label': label });
+  text.value = value;
+  const copyStatus = h('span', { class: 'muted small', 'aria-live': 'polite' });
+  const copy = h('button', { class: 'btn btn-small', type: 'button' }, `Copy ${what.toLowerCase()}`);
+  copy.addEventListener('click', () => {
+    void copyText(value, text).then((ok) => {
+      copyStatus.textContent = ok ? 'Copied.' : 'Selected: press Ctrl+C to copy.';
+    });
+  });
+  return [text, h('div', { class: 'row' }, copy, copyStatus)];
+}
+
 /** Runs `fn` at most once per `ms` after the last call. */
 export function debounce(fn: () => void, ms: number): { call: () => void; cancel: () => void } {
   let t: ReturnType<typeof setTimeout> | null = null;

@@ -4,6 +4,7 @@ import type { Event } from '../bindings/Event';
 import type { AdminApi, ExportFile } from './api';
 import { StatusLine, attempt, confirmButton, field, h, saveBlob, setFieldError } from './dom';
 import {
+  SCREEN_LANGUAGES,
   checkEventForm,
   emptyEventForm,
   eventToForm,
@@ -37,11 +38,21 @@ function eventForm(
   const publicWall = h('input', { name: 'publicWall', type: 'checkbox', checked: initial.publicWall });
   const initialsOnly = h('input', { name: 'initialsOnly', type: 'checkbox', checked: initial.initialsOnly });
   const joinUrl = h('input', { name: 'joinUrl', type: 'url', value: initial.joinUrl, placeholder: 'https://example.org/join' });
+  const language = h(
+    'select',
+    { name: 'language', id: `language-${creating ? 'new' : 'edit'}` },
+    SCREEN_LANGUAGES.map((l) =>
+      h('option', { value: l.code, lang: l.code || null, dir: l.code === 'ar' ? 'rtl' : null, selected: l.code === initial.language }, l.label),
+    ),
+    // A language set some other way (the API) is kept, not silently cleared by the next save.
+    SCREEN_LANGUAGES.some((l) => l.code === initial.language) ? null : h('option', { value: initial.language, selected: true }, initial.language),
+  );
   const fName = field('Name', name);
   const fId = field('Id (in the wall address)', id, 'Lowercase letters, digits, - or _. Left empty, one is generated.');
   const fStart = field('First day', startsAt);
   const fEnd = field('Last day', endsAt);
   const fJoin = field('Join link (shown on the wall as a QR code)', joinUrl);
+  const fLanguage = field('Screen language', language, 'What walls, stations and phone pages are worded in.');
   const status = new StatusLine();
   const submit = h('button', { class: 'btn btn-primary', type: 'submit' }, submitLabel);
   const check = (input: HTMLInputElement, label: string, hint: string) => {
@@ -57,6 +68,7 @@ function eventForm(
     check(publicWall, 'Public wall', '— anyone with the link can watch it; otherwise only kiosks with a token.'),
     check(initialsOnly, 'Initials only', '— walls show initials instead of full names.'),
     fJoin.wrap,
+    fLanguage.wrap,
     status.el,
     h('div', { class: 'row' }, submit),
   );
@@ -75,6 +87,7 @@ function eventForm(
     publicWall: publicWall.checked,
     initialsOnly: initialsOnly.checked,
     joinUrl: joinUrl.value,
+    language: language.value,
   });
   const showErrors = (errors: FormErrors): void => {
     let first: HTMLInputElement | null = null;
@@ -118,6 +131,13 @@ const EXPORTS: Array<{ file: ExportFile; label: string }> = [
   { file: 'everything.json', label: 'Everything (JSON)' },
 ];
 
+/** Files for a CRM or a spreadsheet: the server leaves out the contact details of anyone not shared as a lead. */
+const LEAD_EXPORTS: Array<{ file: ExportFile; label: string }> = [
+  { file: 'hubspot.csv', label: 'HubSpot contacts (CSV)' },
+  { file: 'salesforce.csv', label: 'Salesforce leads (CSV)' },
+  { file: 'event.xlsx', label: 'Excel workbook (XLSX)' },
+];
+
 export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
   const { api, event } = ctx;
   const form = eventForm(eventToForm(event), false, 'Save changes', 'Saving…', async (f) => {
@@ -127,7 +147,7 @@ export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
   if (ctx.note) form.status.ok(ctx.note);
 
   const exportStatus = new StatusLine();
-  const exportButtons = EXPORTS.map(({ file, label }) => {
+  const exportButton = ({ file, label }: { file: ExportFile; label: string }) => {
     const b: HTMLButtonElement = h('button', { class: 'btn', type: 'button', 'data-export': file }, label);
     b.addEventListener('click', () => {
       exportStatus.loading(`Preparing ${file}…`);
@@ -138,7 +158,7 @@ export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
       });
     });
     return b;
-  });
+  };
 
   const delStatus = new StatusLine();
   const del = h('button', { class: 'btn btn-danger', type: 'button' }, 'Delete this event…');
@@ -164,7 +184,14 @@ export function renderSettings(ctx: EventCtx, root: HTMLElement): () => void {
           { class: 'card', 'aria-labelledby': 'export-h' },
           h('h2', { id: 'export-h' }, 'Export'),
           h('p', { class: 'muted' }, 'Who met whom and the attendee list, with e-mails. Keep these files private.'),
-          h('div', { class: 'button-grid' }, exportButtons),
+          h('div', { class: 'button-grid' }, EXPORTS.map(exportButton)),
+          h('h3', {}, 'For a CRM or a spreadsheet'),
+          h('div', { class: 'button-grid' }, LEAD_EXPORTS.map(exportButton)),
+          h(
+            'p',
+            { class: 'hint' },
+            'Only attendees who agreed to share their details (“Lead OK” in the attendee list) are included with their contact details.',
+          ),
           exportStatus.el,
         ),
         h(

@@ -10,7 +10,7 @@ import type { EventCtx } from './context';
 
 const MAX_ROWS_SHOWN = 500;
 /** The columns an import reads besides `name` and `email`, as the hint lists them. */
-const OPTIONAL_COLUMNS = ['company', 'major', 'avatar', 'badge', 'hidden'];
+const OPTIONAL_COLUMNS = ['company', 'major', 'avatar', 'badge', 'hidden', 'consent_wall', 'consent_lead'];
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -104,7 +104,7 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
     const parts: HTMLElement[] = [];
     if (table.ignoredColumns.length > 0) {
       parts.push(
-        h('p', { class: 'note' }, `Ignored column${table.ignoredColumns.length === 1 ? '' : 's'}: ${table.ignoredColumns.join(', ')}. Recognised: name, email, company, major, avatar, badge, hidden.`),
+        h('p', { class: 'note' }, `Ignored column${table.ignoredColumns.length === 1 ? '' : 's'}: ${table.ignoredColumns.join(', ')}. Recognised: ${['name', 'email', ...OPTIONAL_COLUMNS].join(', ')}.`),
       );
     }
     if (table.fileErrors.length > 0) parts.push(problemTable(table.fileErrors, 'Problems in the file'));
@@ -120,7 +120,7 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
             h(
               'thead',
               {},
-              h('tr', {}, ['Line', 'Name', 'E-mail', 'Company', 'Major', 'Badges', 'Hidden', 'Problems'].map((t) => h('th', { scope: 'col' }, t))),
+              h('tr', {}, ['Line', 'Name', 'E-mail', 'Company', 'Major', 'Badges', 'Hidden', 'On wall', 'Lead OK', 'Problems'].map((t) => h('th', { scope: 'col' }, t))),
             ),
             h(
               'tbody',
@@ -136,6 +136,8 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
                   h('td', {}, r.profile.major ?? ''),
                   h('td', { class: 'mono' }, (r.profile.tags ?? []).join(' ')),
                   h('td', {}, r.profile.hidden ? 'yes' : ''),
+                  h('td', {}, (r.profile.consent?.wall ?? true) ? 'yes' : 'no'),
+                  h('td', {}, (r.profile.consent?.lead ?? false) ? 'yes' : 'no'),
                   h(
                     'td',
                     { class: 'problems' },
@@ -213,6 +215,15 @@ export function renderImport(ctx: EventCtx, root: HTMLElement): () => void {
         ' (required)',
         OPTIONAL_COLUMNS.flatMap((c) => [', ', h('code', {}, c)]),
         '. The import adds every row or none; when only some rows have problems, you can import the others.',
+      ),
+      h(
+        'p',
+        { class: 'hint' },
+        'Consent: ',
+        h('code', {}, 'consent_wall'),
+        ' (or show_on_wall) and ',
+        h('code', {}, 'consent_lead'),
+        ' (or shareable, lead_consent) take yes or no. Left out, attendees are shown on the wall and not shared as leads.',
       ),
       h(
         'div',

@@ -3,6 +3,7 @@ import type { Device } from '../bindings/Device';
 import type { Event } from '../bindings/Event';
 import {
   NO_BADGE_UID,
+  SCREEN_LANGUAGES,
   ago,
   bars,
   boundBadge,
@@ -78,8 +79,18 @@ describe('event form', () => {
       name: 'Ev',
       startsAt: null,
       endsAt: null,
-      settings: { publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j' },
+      settings: { publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j', language: null },
     });
+  });
+
+  it('sets the screen language, or clears it so each screen follows its browser', () => {
+    expect(eventToForm(event).language).toBe('');
+    const german = eventToForm({ ...event, settings: { ...event.settings, language: 'de' } });
+    expect(german.language).toBe('de');
+    expect(formToUpdate(german).settings?.language).toBe('de');
+    expect(formToUpdate({ ...german, language: '' }).settings?.language).toBeNull();
+    expect(formToCreate({ ...emptyEventForm(), name: 'N', language: 'ar' }).settings).toEqual({ publicWall: true, initialsOnly: false, language: 'ar' });
+    expect(SCREEN_LANGUAGES.map((l) => l.code)).toEqual(['', 'en', 'de', 'fr', 'es', 'ar']);
   });
 });
 

@@ -11,7 +11,7 @@ import type { Person } from '../bindings/Person';
 import type { Presence } from '../bindings/Presence';
 import type { UpdateEvent } from '../bindings/UpdateEvent';
 
-export const TABS = ['people', 'import', 'devices', 'moderation', 'live', 'settings'] as const;
+export const TABS = ['people', 'import', 'devices', 'moderation', 'live', 'webhooks', 'settings'] as const;
 export type Tab = (typeof TABS)[number];
 
 export const TAB_LABELS: Record<Tab, string> = {
@@ -20,6 +20,7 @@ export const TAB_LABELS: Record<Tab, string> = {
   devices: 'Devices',
   moderation: 'Moderation',
   live: 'Live & announce',
+  webhooks: 'Webhooks',
   settings: 'Settings & export',
 };
 
@@ -164,7 +165,19 @@ export interface EventForm {
   publicWall: boolean;
   initialsOnly: boolean;
   joinUrl: string;
+  /** The screens' language (`de`), or empty: each screen follows its browser. */
+  language: string;
 }
+
+/** The languages walls, stations and phone pages can be set to, each named in itself; `''` follows each browser. */
+export const SCREEN_LANGUAGES: ReadonlyArray<{ code: string; label: string }> = [
+  { code: '', label: 'Follow each screen’s browser' },
+  { code: 'en', label: 'English' },
+  { code: 'de', label: 'Deutsch' },
+  { code: 'fr', label: 'Français' },
+  { code: 'es', label: 'Español' },
+  { code: 'ar', label: 'العربية' },
+];
 
 export type FormErrors = Partial<Record<keyof EventForm, string>>;
 
@@ -204,7 +217,7 @@ export function checkEventForm(f: EventForm, creating: boolean): FormErrors {
 }
 
 export function emptyEventForm(): EventForm {
-  return { id: '', name: '', startsAt: '', endsAt: '', publicWall: true, initialsOnly: false, joinUrl: '' };
+  return { id: '', name: '', startsAt: '', endsAt: '', publicWall: true, initialsOnly: false, joinUrl: '', language: '' };
 }
 
 export function eventToForm(e: Event): EventForm {
@@ -216,6 +229,7 @@ export function eventToForm(e: Event): EventForm {
     publicWall: e.settings.publicWall,
     initialsOnly: e.settings.initialsOnly,
     joinUrl: e.settings.joinUrl ?? '',
+    language: e.settings.language ?? '',
   };
 }
 
@@ -225,20 +239,21 @@ function settingsOf(f: EventForm) {
 }
 
 export function formToCreate(f: EventForm): CreateEvent {
-  const body: CreateEvent = { name: f.name.trim(), settings: settingsOf(f) };
+  const body: CreateEvent = { name: f.name.trim(), settings: { ...settingsOf(f), ...(f.language ? { language: f.language } : {}) } };
   if (f.id.trim()) body.id = f.id.trim();
   if (f.startsAt) body.startsAt = f.startsAt;
   if (f.endsAt) body.endsAt = f.endsAt;
   return body;
 }
 
-/** A PATCH body: emptied dates are cleared with `null`. */
+/** A PATCH body: emptied dates are cleared with `null`, and so is the language when screens follow their browser. */
 export function formToUpdate(f: EventForm): UpdateEvent {
   return {
     name: f.name.trim(),
     startsAt: f.startsAt || null,
     endsAt: f.endsAt || null,
-    settings: settingsOf(f),
+    // An emptied join link is cleared (`null`), not kept.
+    settings: { ...settingsOf(f), joinUrl: f.joinUrl.trim() || null, language: f.language || null },
   };
 }
 

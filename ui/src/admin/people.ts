@@ -1,6 +1,7 @@
 // Attendees: search, add a walk-in, edit, hide or unhide, delete, and bind badges (with the app's reader, or a
 // typed UID). Writing a badge never overwrites someone else's badge or another link unless the organiser says so.
 
+import type { ConsentPatch } from '../bindings/ConsentPatch';
 import type { Profile } from '../bindings/Profile';
 import type { UpdateProfile } from '../bindings/UpdateProfile';
 import { ApiError, describeError } from '../api/http';
@@ -17,6 +18,7 @@ import {
   type WalkInErrors,
   type WalkInForm,
 } from './model';
+import { consentNote, consentSaved } from './integrations';
 import type { EventCtx } from './context';
 
 const PAGE = 50;
@@ -104,6 +106,8 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       h('td', {}, p.email),
       h('td', {}, [p.company, p.major].filter((x): x is string => !!x).join(' · ')),
       h('td', { class: 'mono' }, p.tags.length ? p.tags.join(' ') : h('span', { class: 'muted' }, 'none')),
+      h('td', {}, yesNo(p.consent.wall, 'wall')),
+      h('td', {}, yesNo(p.consent.lead, 'lead')),
       h('td', { class: 'actions' }, editBtn, hideBtn, delBtn),
     );
   }
@@ -308,6 +312,49 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       }
     }
 
+    /**
+     * What the attendee agreed to, saved as soon as a box changes (as the badges are): being shown on the wall,
+     * and being shared as a lead. A refused change puts the box back.
+     */
+    function consentSection(): HTMLElement {
+      const consentStatus = new StatusLine();
+      const note = h('p', { class: 'hint' }, consentNote(p.consent));
+      const box = (flag: keyof ConsentPatch, label: string, hint: string): HTMLElement => {
+        const input = h('input', { type: 'checkbox', id: uid(`consent-${flag}`), checked: p.consent[flag] });
+        input.addEventListener('change', () => {
+          const want = input.checked;
+          input.disabled = true;
+          consentStatus.loading('Saving…');
+          api
+            .updateProfile(event.id, p.id, { consent: { [flag]: want } })
+            .then((saved) => {
+              p = saved;
+              input.checked = saved.consent[flag];
+              note.textContent = consentNote(saved.consent);
+              consentStatus.ok(consentSaved(flag, saved.consent[flag], saved.name));
+              void load();
+            })
+            .catch((e: unknown) => {
+              input.checked = !want;
+              consentStatus.error(e);
+            })
+            .finally(() => {
+              input.disabled = false;
+            });
+        });
+        return h('div', { class: 'check' }, input, h('label', { for: input.id }, h('strong', {}, label), h('span', { class: 'muted' }, ` — ${hint}`)));
+      };
+      return h(
+        'section',
+        { class: 'consent', 'aria-label': 'Consent' },
+        h('h3', {}, 'Consent'),
+        box('wall', 'Show on the wall', 'name, photo and links on walls and phone pages; off takes them off every wall at once.'),
+        box('lead', 'Share as a lead', 'contact details may leave the event in CRM exports and webhooks.'),
+        note,
+        consentStatus.el,
+      );
+    }
+
     // The badge's link comes from the server, which holds the key it carries.
     const badgeLink = api.badgeLink(event.id, p.id);
     const linkCode = h('code', { class: 'select-all' }, '…');
@@ -343,6 +390,8 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       readerTools.push(h('div', { class: 'row' }, tap, write));
     }
 
+    const consent = consentSection();
+
     const titleId = uid('dlg');
     const form = h(
       'form',
@@ -357,6 +406,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       { class: 'dialog wide', 'aria-labelledby': titleId },
       h('div', { class: 'row spread' }, h('h2', { id: titleId }, p.name), closeBtn),
       form,
+      consent,
       h(
         'section',
         { class: 'badges', 'aria-label': 'Badges' },
@@ -437,7 +487,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
         h(
           'table',
           { class: 'table people-table', 'aria-label': 'Attendees' },
-          h('thead', {}, h('tr', {}, ['Name', 'E-mail', 'Company · major', 'Badges', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Name', 'E-mail', 'Company · major', 'Badges', 'On wall', 'Lead OK', ''].map((t) => h('th', { scope: 'col' }, t)))),
           body,
         ),
       ),
@@ -452,4 +502,9 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
     liveRefresh.cancel();
     document.querySelectorAll('dialog').forEach((d) => d.close());
   };
+}
+
+/** A consent cell of the list: Yes or No, marked for styling and tests. */
+function yesNo(yes: boolean, flag: keyof ConsentPatch): HTMLElement {
+  return h('span', { class: yes ? 'consent-mark consent-yes' : 'consent-mark consent-no', 'data-consent': flag, 'data-value': yes ? 'yes' : 'no' }, yes ? 'Yes' : 'No');
 }

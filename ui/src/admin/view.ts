@@ -11,13 +11,14 @@ import type { EventCtx } from './context';
 import { StatusLine, clear, h, uid } from './dom';
 import { embeddedNotice, firstLoginSentence, joinLine, joinSentence, type EmbeddedNotice } from './embedded';
 import { AdminLive, type LiveStatus } from './liveFeed';
-import { TABS, TAB_LABELS, parseHash, placeHash, type Place, type Tab } from './model';
+import { SCREEN_LANGUAGES, TABS, TAB_LABELS, parseHash, placeHash, type Place, type Tab } from './model';
 import { renderNewEvent, renderSettings } from './events';
 import { renderPeople } from './people';
 import { renderImport } from './importer';
 import { renderDevices } from './devices';
 import { renderModeration } from './moderation';
 import { renderLive } from './liveTab';
+import { renderWebhooks } from './webhooks';
 
 const SESSION_KEY = 'livewall.admin.session';
 
@@ -309,6 +310,7 @@ export function mountAdmin(root: HTMLElement): () => void {
             event.startsAt ? ` · ${event.startsAt.slice(0, 10)}${event.endsAt ? ` → ${event.endsAt.slice(0, 10)}` : ''}` : '',
             event.settings.publicWall ? ' · public wall' : ' · private wall',
             event.settings.initialsOnly ? ' · initials only' : '',
+            event.settings.language ? ` · screens in ${SCREEN_LANGUAGES.find((l) => l.code === event.settings.language)?.label ?? event.settings.language}` : '',
           ),
         ),
         h(
@@ -346,6 +348,7 @@ export function mountAdmin(root: HTMLElement): () => void {
       devices: renderDevices,
       moderation: renderModeration,
       live: renderLive,
+      webhooks: renderWebhooks,
       settings: renderSettings,
     };
     pendingNote = null;

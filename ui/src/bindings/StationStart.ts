@@ -16,4 +16,9 @@ reader: StationEvent,
 /**
  * The queue: how many taps wait and why.
  */
-queue: StationEvent, };
+queue: StationEvent, 
+/**
+ * The event's language, when the organiser chose one and the server could be asked (else the screen
+ * follows the system's).
+ */
+language?: string, };

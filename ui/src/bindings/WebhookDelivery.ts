@@ -12,7 +12,8 @@ export type WebhookDelivery = {
  */
 id: string, webhookId: string, kind: WebhookKind, 
 /**
- * The change's place in the event's log (deliveries to one endpoint go in this order).
+ * This endpoint's message number: 1, 2, ... without gaps, in the order the changes happened (deliveries to
+ * one endpoint go in this order).
  */
 seq: number, state: DeliveryState, attempts: number, 
 /**

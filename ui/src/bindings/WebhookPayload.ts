@@ -11,7 +11,8 @@ export type WebhookPayload = {
  */
 id: string, type: WebhookKind, eventId: string, 
 /**
- * Position in the event's log: a receiver can order and de-duplicate by it.
+ * This endpoint's message number (1, 2, ... without gaps, per endpoint): a receiver can order by it and
+ * see a gap; `id` de-duplicates a message sent twice.
  */
 seq: number, 
 /**

@@ -5,6 +5,7 @@
 import type { DesktopConfig } from '../bindings/DesktopConfig';
 import { el } from './dom';
 import { commandError, type TauriGlobal } from './tauri';
+import { t } from '../i18n';
 
 type Keys = Pick<KeyboardEvent, 'ctrlKey' | 'altKey' | 'shiftKey' | 'key'>;
 
@@ -16,10 +17,10 @@ export function isStaffChord(e: Keys, letter: string): boolean {
 export interface StaffChord {
   /** The letter pressed with Ctrl+Alt+Shift (lowercase). */
   letter: string;
-  /** The dialog's question, e.g. "Leave the kiosk?". */
-  title: string;
+  /** The dialog's question, e.g. "Leave the kiosk?" (read when the dialog opens, so a getter may translate it). */
+  readonly title: string;
   /** The label of the button that does it. */
-  confirm: string;
+  readonly confirm: string;
   /** Ask even when no PIN is set: for actions worse to trigger by accident than to confirm. */
   askWithoutPin: boolean;
   /** Does it with the PIN typed (null when the device has none); rejects with the command's `{code, message}`. */
@@ -54,12 +55,12 @@ function staffDialog(root: HTMLElement, chord: StaffChord, needsPin: boolean, pr
   const input = el('input');
   input.type = 'password';
   input.inputMode = 'numeric';
-  input.placeholder = 'Staff PIN';
+  input.placeholder = t('common.staff.pin');
   input.autocomplete = 'off';
   input.hidden = !needsPin;
   const msg = el('p', 'staff-message', problem);
   const row = el('div', 'staff-buttons');
-  const cancel = el('button', '', 'Cancel');
+  const cancel = el('button', '', t('common.cancel'));
   cancel.type = 'button';
   const ok = el('button', '', chord.confirm);
   ok.type = 'submit';

@@ -9,6 +9,7 @@ import type { Snapshot } from '../bindings/Snapshot';
 import type { FeedStatus } from '../wall/feed';
 import type { WallState } from '../wall/state';
 import type { WallSource } from '../wall/view';
+import { t } from '../i18n';
 
 /** The parts of the Tauri API the source needs (a fake in unit tests). */
 export interface KioskBridge {
@@ -31,9 +32,12 @@ function sentence(s: string): string {
   return /[.!?…]$/.test(t) ? t : `${t}.`;
 }
 
-/** The problem in one line for the kiosk screen: "Cannot reach <address>: <what>. <fix>." */
+/**
+ * The problem in one line for the kiosk screen, "Cannot reach <address>: <what>. <fix>." in the page's language
+ * (what and fix are the desktop app's own words).
+ */
 export function problemLine(p: LinkProblem): string {
-  return `Cannot reach ${p.address}: ${sentence(p.what)} ${sentence(p.fix)}`;
+  return t('kiosk.problem', { address: p.address, what: sentence(p.what), fix: sentence(p.fix) });
 }
 
 export class DesktopWallSource implements WallSource {

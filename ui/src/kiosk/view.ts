@@ -1,6 +1,7 @@
 // The kiosk window of the desktop app: the wall, fed by the Rust side (cache first, then live), with the kiosk's
 // locks: no context menu, no zoom, no text selection, and staff-only chords (then the PIN): Ctrl+Alt+Shift+Q leaves
-// the kiosk, Ctrl+Alt+Shift+S opens the settings. When the server cannot be reached, the screen says why.
+// the kiosk, Ctrl+Alt+Shift+S opens the settings. When the server cannot be reached, the screen says why. The
+// wall picks the language (the event's, else the system's); the kiosk's own words follow it.
 
 import '../desktop/desktop.css';
 import { mountWall } from '../wall/view';
@@ -9,6 +10,7 @@ import { el } from '../desktop/dom';
 import { listenStaffChords } from '../desktop/staffPin';
 import { notInDesktop, tauri } from '../desktop/tauri';
 import type { KioskStart } from '../bindings/KioskStart';
+import { onLanguage, t } from '../i18n';
 
 /** What the desktop end-to-end tests and the start-up benchmark read (`window.__livewallKiosk`). */
 export interface KioskTestHook {
@@ -38,19 +40,21 @@ function troubleBox(): { el: HTMLElement; show(line: string | null): void } {
   box.setAttribute('role', 'status');
   box.hidden = true;
   const what = el('p', 'kiosk-problem-what');
-  box.append(what, el('p', 'kiosk-problem-staff', 'Staff: Ctrl+Alt+Shift+S opens the settings.'));
+  const staff = el('p', 'kiosk-problem-staff');
+  box.append(what, staff);
   return {
     el: box,
     show(line) {
       box.hidden = line === null;
       what.textContent = line ?? '';
+      staff.textContent = t('kiosk.staff_hint');
     },
   };
 }
 
 export function mountKiosk(root: HTMLElement): void {
-  const t = tauri();
-  if (!t) {
+  const tauriApi = tauri();
+  if (!tauriApi) {
     notInDesktop(root, 'kiosk');
     return;
   }
@@ -59,8 +63,8 @@ export function mountKiosk(root: HTMLElement): void {
   let firstFrameAt: number | null = null;
   const trouble = troubleBox();
   const bridge = {
-    start: () => t.core.invoke<KioskStart>('kiosk_start'),
-    listen: (event: string, fn: (p: unknown) => void) => t.event.listen<unknown>(event, (e) => fn(e.payload)),
+    start: () => tauriApi.core.invoke<KioskStart>('kiosk_start'),
+    listen: (event: string, fn: (p: unknown) => void) => tauriApi.event.listen<unknown>(event, (e) => fn(e.payload)),
   };
   mountWall(root, {
     eventId: '',
@@ -82,25 +86,36 @@ export function mountKiosk(root: HTMLElement): void {
     },
   });
   root.appendChild(trouble.el);
+  trouble.show(null);
+  onLanguage(() => trouble.show(source?.trouble ?? null));
   (window as unknown as { __livewallKiosk?: KioskTestHook }).__livewallKiosk = Object.freeze({
     fromCache: () => source?.fromCache ?? false,
     firstWallFrameAt: () => firstFrameAt,
   });
-  listenStaffChords(root, t, [
+  listenStaffChords(root, tauriApi, [
     {
       letter: 'q',
-      title: 'Leave the kiosk?',
-      confirm: 'Exit',
+      // Read when the dialog opens: in the language of that moment.
+      get title() {
+        return t('kiosk.exit.title');
+      },
+      get confirm() {
+        return t('kiosk.exit.confirm');
+      },
       // Leaving by accident takes the wall off the screen: always confirm.
       askWithoutPin: true,
-      run: (pin) => t.core.invoke('kiosk_exit', { pin }),
+      run: (pin) => tauriApi.core.invoke('kiosk_exit', { pin }),
     },
     {
       letter: 's',
-      title: 'Open the settings?',
-      confirm: 'Open settings',
+      get title() {
+        return t('common.settings.title');
+      },
+      get confirm() {
+        return t('common.settings.confirm');
+      },
       askWithoutPin: false,
-      run: (pin) => t.core.invoke('settings_open', { pin }),
+      run: (pin) => tauriApi.core.invoke('settings_open', { pin }),
     },
   ]);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { holdBanner, initialModel, queuedNote, reduce, screenTone, tick, WedgeCollector, type StationModel } from './model';
 import type { Person } from '../bindings/Person';
 import type { StationEvent } from '../bindings/StationEvent';
+import { setLanguage } from '../i18n';
 
 const ada: Person = { id: 'p1', name: 'Ada Lovelace', avatar: null, major: null, company: 'Engines' };
 const bob: Person = { id: 'p2', name: 'Bob', avatar: null, major: null, company: null };
@@ -127,12 +128,27 @@ describe('queue hold banner', () => {
 
   it('says how many taps wait, why, and what staff can do', () => {
     expect(holdBanner(3, hold('token_refused'), 'summit')).toBe(
-      '3 taps waiting: this station’s token was refused. Ask the organiser for a new setup link, then open the settings (Ctrl+Alt+Shift+S). They are saved on this station and will be sent once this is fixed.',
+      'Taps waiting: 3. This station’s token was refused. Ask the organiser for a new setup link, then open the settings (Ctrl+Alt+Shift+S). They are saved on this station and will be sent once this is fixed.',
     );
-    expect(holdBanner(1, hold('event_not_found'), 'summit')).toMatch(/^1 tap waiting: the server has no event “summit”\./);
-    expect(holdBanner(2, hold('unreachable'), 'summit')).toBe('2 taps waiting: the server cannot be reached. They will be sent when it is back.');
-    expect(holdBanner(2, hold('server_busy'), 'summit')).toBe('2 taps waiting: the server is busy; retrying.');
-    expect(holdBanner(2, hold('other', 'The server answered 500.'), 'summit')).toMatch(/^2 taps waiting: The server answered 500\. They are saved/);
+    expect(holdBanner(1, hold('event_not_found'), 'summit')).toMatch(/^Taps waiting: 1\. The server has no event “summit”\./);
+    expect(holdBanner(2, hold('unreachable'), 'summit')).toBe('Taps waiting: 2. The server cannot be reached. They will be sent when it is back.');
+    expect(holdBanner(2, hold('server_busy'), 'summit')).toBe('Taps waiting: 2. The server is busy; retrying.');
+    expect(holdBanner(2, hold('other', 'The server answered 500.'), 'summit')).toMatch(/^Taps waiting: 2\. The server answered 500\. They are saved/);
+  });
+
+  it('speaks the page’s language, keeping the event id and the server’s own words as they are', () => {
+    setLanguage('de');
+    try {
+      expect(holdBanner(2, hold('event_not_found'), 'summit')).toBe(
+        'Wartende Verbindungen: 2. Der Server kennt keine Veranstaltung „summit“. Bitte die Veranstaltung in den Einstellungen prüfen (Strg+Alt+Umschalt+S). Sie sind auf dieser Station gespeichert und werden gesendet, sobald das behoben ist.',
+      );
+      expect(holdBanner(1, hold('other', 'HTTP 500'), 'summit')).toMatch(/^Wartende Verbindungen: 1\. HTTP 500 Sie sind/);
+      expect(queuedNote(hold('unreachable'))).toBe(
+        'Eure Verbindung ist hier gespeichert und erscheint auf der Leinwand, sobald der Server wieder erreichbar ist.',
+      );
+    } finally {
+      setLanguage('en');
+    }
   });
 
   it('goes away when nothing waits or delivery works', () => {

@@ -7,6 +7,7 @@ import type { QueueHold } from '../bindings/QueueHold';
 import type { ReaderStatus } from '../bindings/ReaderStatus';
 import type { StationEvent } from '../bindings/StationEvent';
 import type { TapOutcome } from '../bindings/TapOutcome';
+import { t } from '../i18n';
 
 type FirstScreen = { kind: 'first'; badge: BadgeRef; person: Person | null; until: number };
 type SendingScreen = { kind: 'sending'; key: string; people: [Person | null, Person | null] };
@@ -177,29 +178,26 @@ export function screenTone(s: Screen): Tone {
   }
 }
 
-function taps(n: number): string {
-  return `${n} tap${n === 1 ? '' : 's'}`;
-}
-
 /**
  * The standing line about taps that cannot be delivered and what staff can do about it, or null while delivery
- * works. Every kind of hold keeps the taps; only the fix differs.
+ * works, in the page's language (the server's own words for an `other` hold stay as it sent them). Every kind of
+ * hold keeps the taps; only the fix differs.
  */
 export function holdBanner(waiting: number, hold: QueueHold | null, eventId: string): string | null {
   if (waiting <= 0 || hold === null) return null;
-  const head = `${taps(waiting)} waiting`;
-  const kept = 'They are saved on this station and will be sent once this is fixed.';
+  const head = t('station.hold.head', { count: waiting });
+  const kept = t('station.hold.kept');
   switch (hold.kind) {
     case 'token_refused':
-      return `${head}: this station’s token was refused. Ask the organiser for a new setup link, then open the settings (Ctrl+Alt+Shift+S). ${kept}`;
+      return `${head} ${t('station.hold.token_refused')} ${kept}`;
     case 'event_not_found':
-      return `${head}: the server has no event “${eventId}”. Check the event in the settings (Ctrl+Alt+Shift+S). ${kept}`;
+      return `${head} ${t('station.hold.event_not_found', { event: eventId })} ${kept}`;
     case 'unreachable':
-      return `${head}: the server cannot be reached. They will be sent when it is back.`;
+      return `${head} ${t('station.hold.unreachable')}`;
     case 'server_busy':
-      return `${head}: the server is busy; retrying.`;
+      return `${head} ${t('station.hold.server_busy')}`;
     case 'other':
-      return `${head}: ${hold.message} ${kept}`;
+      return `${head} ${hold.message} ${kept}`;
   }
 }
 
@@ -208,11 +206,11 @@ export function queuedNote(hold: QueueHold | null): string {
   switch (hold?.kind) {
     case undefined:
     case 'server_busy':
-      return 'The network is slow: your connection will appear on the wall shortly.';
+      return t('station.queued.slow');
     case 'unreachable':
-      return 'Your connection is saved here and will appear on the wall when the server is back.';
+      return t('station.queued.unreachable');
     default:
-      return 'Your connection is saved here and will appear on the wall once the problem below is fixed.';
+      return t('station.queued.held');
   }
 }
 

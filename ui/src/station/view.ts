@@ -1,7 +1,8 @@
 // The station window of the desktop app: big, friendly feedback for two people tapping their badges. The reader,
 // the pairing and the outbox run in Rust (`station.rs`); this draws what it reports and plays the sounds.
 // Keyboard-wedge readers (they type the UID and Enter) are caught here and handed to Rust. Staff open the settings
-// with Ctrl+Alt+Shift+S (and the staff PIN, when one is set).
+// with Ctrl+Alt+Shift+S (and the staff PIN, when one is set). The screen speaks the event's language when the app
+// passes it on (`StationStart.language`), else the system's; people's names stay as they are.
 
 import '../desktop/desktop.css';
 import { commandError, notInDesktop, tauri } from '../desktop/tauri';
@@ -9,6 +10,7 @@ import { el } from '../desktop/dom';
 import { listenStaffChords } from '../desktop/staffPin';
 import { holdBanner, initialModel, queuedNote, reduce, screenTone, tick, WedgeCollector, type StationModel } from './model';
 import { discInitials } from '../wall/names';
+import { followEvent, onLanguage, t, tNodes } from '../i18n';
 import type { DesktopConfig } from '../bindings/DesktopConfig';
 import type { Person } from '../bindings/Person';
 import type { StationEvent } from '../bindings/StationEvent';
@@ -72,82 +74,100 @@ function notice(title: string, o: { icon?: string; iconClass?: string; sub?: str
   return parts;
 }
 
+/** The event's language, when the desktop app could ask the server for it. */
+function eventLanguage(started: StationStart): string | null {
+  const l = started.language;
+  return typeof l === 'string' && l.length > 0 ? l : null;
+}
+
 function render(root: HTMLElement, m: StationModel, server: string, eventId: string, now: number): void {
   const main = el('main', `st-main st-${m.screen.kind} st-tone-${screenTone(m.screen)}`);
   main.dataset['screen'] = m.screen.kind;
   const s = m.screen;
   switch (s.kind) {
     case 'idle':
-      main.append(...notice('Tap your badge to connect', { icon: '⟡', iconClass: 'st-pulse', sub: 'Then your partner taps theirs. That’s it.' }));
+      main.append(...notice(t('station.idle.title'), { icon: '⟡', iconClass: 'st-pulse', sub: t('station.idle.sub') }));
       break;
     case 'first': {
       main.append(avatar(s.person, server));
-      main.append(el('h1', 'st-title', s.person ? `Hi ${s.person.name}!` : 'Badge read!'));
-      if (s.person && detail(s.person)) main.append(el('p', 'st-detail', detail(s.person)));
-      main.append(el('p', 'st-sub st-big', 'Now tap your partner’s badge'));
+      const title = el('h1', 'st-title');
+      if (s.person) title.append(...tNodes('station.first.hello', { name: s.person.name }));
+      else title.textContent = t('station.first.read');
+      main.append(title);
+      if (s.person && detail(s.person)) {
+        const line = el('p', 'st-detail', detail(s.person));
+        line.dir = 'auto';
+        main.append(line);
+      }
+      main.append(el('p', 'st-sub st-big', t('station.first.next')));
       const left = Math.max(0, Math.ceil((s.until - now) / 1000));
-      main.append(el('p', 'st-countdown', `${left} s`));
+      main.append(el('p', 'st-countdown', t('station.first.countdown', { seconds: left })));
       break;
     }
     case 'unknown':
-      main.append(...notice('We don’t know this badge', { icon: '?', sub: 'Please see the help desk to register it.' }));
+      main.append(...notice(t('station.unknown.title'), { icon: '?', sub: t('station.unknown.sub') }));
       break;
     case 'phone': {
-      const small = s.resume?.kind === 'first' ? 'The first badge is still waiting for its partner.' : undefined;
-      main.append(...notice('That’s a phone', { icon: '!', sub: 'Tap your badge, not your phone.', small }));
+      const small = s.resume?.kind === 'first' ? t('station.phone.waiting') : undefined;
+      main.append(...notice(t('station.phone.title'), { icon: '!', sub: t('station.phone.sub'), small }));
       break;
     }
     case 'read_failed':
-      main.append(...notice('Couldn’t read that badge', { icon: '!', sub: 'Lift it off and tap again.', small: s.message }));
+      main.append(...notice(t('station.read_failed.title'), { icon: '!', sub: t('station.read_failed.sub'), small: s.message }));
       break;
     case 'sending':
-      main.append(...notice('Connecting…', { icon: '◌', iconClass: 'st-spin' }));
+      main.append(...notice(t('common.connecting'), { icon: '◌', iconClass: 'st-spin' }));
       break;
     case 'queued':
-      main.append(...notice('Saved!', { icon: '✓', sub: queuedNote(m.hold) }));
+      main.append(...notice(t('station.queued.title'), { icon: '✓', sub: queuedNote(m.hold) }));
       break;
     case 'done': {
       if (s.outcome === 'refused') {
-        main.append(...notice('That didn’t work', { icon: '✕', sub: s.message ?? 'Please try again.' }));
+        main.append(...notice(t('station.refused.title'), { icon: '✕', sub: s.message ?? t('station.refused.sub') }));
         break;
       }
       const pair = el('div', 'st-pair');
       if (s.people) {
         const person = (p: Person): HTMLElement => {
           const box = el('div', 'st-person');
-          box.append(avatar(p, server), el('div', 'st-name', p.name));
+          const name = el('div', 'st-name', p.name);
+          // A name keeps its own direction whatever the screen's (an Arabic name on an English screen, or the reverse).
+          name.dir = 'auto';
+          box.append(avatar(p, server), name);
           return box;
         };
         pair.append(person(s.people[0]), el('div', 'st-link', '↔'), person(s.people[1]));
       }
       main.append(pair);
-      main.append(el('h1', 'st-title', s.outcome === 'connected' ? 'Connected!' : 'You’re already connected'));
-      main.append(el('p', 'st-sub', s.outcome === 'connected' ? 'Look for your link on the wall.' : 'Good to see you again, you two.'));
+      const connected = s.outcome === 'connected';
+      main.append(el('h1', 'st-title', t(connected ? 'station.connected.title' : 'station.already.title')));
+      main.append(el('p', 'st-sub', t(connected ? 'station.connected.sub' : 'station.already.sub')));
       break;
     }
     case 'cancelled':
-      main.append(...notice('Cancelled', { sub: 'Same badge twice. Start again whenever you like.' }));
+      main.append(...notice(t('station.cancelled.title'), { sub: t('station.cancelled.sub') }));
       break;
     case 'timed_out':
-      main.append(...notice('Nobody tapped in time', { sub: 'Start again with the first badge.' }));
+      main.append(...notice(t('station.timed_out.title'), { sub: t('station.timed_out.sub') }));
       break;
     case 'failure':
-      main.append(...notice('Something went wrong', { icon: '!', sub: s.message }));
+      main.append(...notice(t('station.failure.title'), { icon: '!', sub: s.message }));
       break;
   }
 
   const status = el('footer', 'st-status');
   const reader = el('span', `st-reader st-reader-${m.reader}`);
-  reader.textContent =
+  reader.textContent = t(
     m.reader === 'ready'
-      ? `Reader ready`
+      ? 'station.reader.ready'
       : m.reader === 'searching'
-        ? 'Looking for the reader…'
+        ? 'station.reader.searching'
         : m.reader === 'no_reader'
-          ? 'No reader found'
-          : 'Card service not running';
+          ? 'station.reader.no_reader'
+          : 'station.reader.service_down',
+  );
   status.append(reader);
-  const queue = el('span', 'st-queue', m.waiting > 0 ? `${m.waiting} tap${m.waiting === 1 ? '' : 's'} waiting to be sent` : 'All taps sent');
+  const queue = el('span', 'st-queue', m.waiting > 0 ? t('station.queue.waiting', { count: m.waiting }) : t('station.queue.all_sent'));
   queue.dataset['waiting'] = String(m.waiting);
   status.append(queue);
 
@@ -160,14 +180,15 @@ function render(root: HTMLElement, m: StationModel, server: string, eventId: str
   }
   if (m.reader === 'no_reader' || m.reader === 'service_down') {
     const help = el('aside', 'st-help');
-    help.append(el('strong', '', m.reader === 'no_reader' ? 'No NFC reader found.' : 'The smart-card service (pcscd) is not running.'));
+    const noReader = m.reader === 'no_reader';
+    help.append(el('strong', '', t(noReader ? 'station.help.no_reader.title' : 'station.help.service_down.title')));
     help.append(
       el(
         'span',
         '',
-        m.reader === 'no_reader'
-          ? ' Plug the USB reader in (ACR122U or similar); it is picked up by itself. A keyboard-style reader works too.'
-          : ` Start it with "sudo systemctl start pcscd". ${m.readerMessage ?? ''}`,
+        noReader
+          ? ` ${t('station.help.no_reader.text')}`
+          : ` ${t('station.help.service_down.text', { command: 'sudo systemctl start pcscd' })} ${m.readerMessage ?? ''}`,
       ),
     );
     parts.push(help);
@@ -177,12 +198,15 @@ function render(root: HTMLElement, m: StationModel, server: string, eventId: str
 }
 
 export function mountStation(root: HTMLElement): void {
-  const t = tauri();
-  if (!t) {
+  const tauriApi = tauri();
+  if (!tauriApi) {
     notInDesktop(root, 'station');
     return;
   }
   document.documentElement.classList.add('station');
+  // Until the app says which event this is and what it speaks, the system's language.
+  let language: string | null = null;
+  followEvent(language);
   window.addEventListener('contextmenu', (e) => e.preventDefault());
   const box = el('div', 'st');
   root.appendChild(box);
@@ -190,7 +214,16 @@ export function mountStation(root: HTMLElement): void {
   let model = initialModel;
   let server = '';
   let eventId = '';
+  let eventName = '';
   const draw = (): void => render(box, model, server, eventId, Date.now());
+  const retitle = (): void => {
+    if (eventName) document.title = t('station.title', { event: eventName });
+  };
+  onLanguage(() => {
+    retitle();
+    draw();
+  });
+  window.addEventListener('languagechange', () => void followEvent(language));
   const onEvent = (ev: StationEvent): void => {
     model = reduce(model, ev, Date.now());
     if (model.sound) sounds.play(model.sound);
@@ -207,27 +240,36 @@ export function mountStation(root: HTMLElement): void {
   window.addEventListener('keydown', (e) => {
     const line = wedge.key(e.key, performance.now());
     if (line !== null)
-      t.core.invoke('station_key_uid', { uid: line }).catch((err: unknown) => console.warn('livewall: typed UID refused', commandError(err)));
+      tauriApi.core.invoke('station_key_uid', { uid: line }).catch((err: unknown) => console.warn('livewall: typed UID refused', commandError(err)));
   });
-  listenStaffChords(root, t, [
+  listenStaffChords(root, tauriApi, [
     {
       letter: 's',
-      title: 'Open the settings?',
-      confirm: 'Open settings',
+      // Read when the dialog opens: in the language of that moment.
+      get title() {
+        return t('common.settings.title');
+      },
+      get confirm() {
+        return t('common.settings.confirm');
+      },
       askWithoutPin: false,
-      run: (pin) => t.core.invoke('settings_open', { pin }),
+      run: (pin) => tauriApi.core.invoke('settings_open', { pin }),
     },
   ]);
   (window as unknown as { __livewallStation?: { model(): StationModel } }).__livewallStation = { model: () => model };
   draw();
   void (async () => {
     try {
-      const cfg = await t.core.invoke<DesktopConfig>('desktop_config');
+      const cfg = await tauriApi.core.invoke<DesktopConfig>('desktop_config');
       server = cfg.server ?? '';
-      document.title = `livewall · station · ${cfg.event ?? ''}`;
-      await t.event.listen<StationEvent>('station:event', (e) => onEvent(e.payload));
-      const started = await t.core.invoke<StationStart>('station_start');
+      eventName = cfg.event ?? '';
+      retitle();
+      await tauriApi.event.listen<StationEvent>('station:event', (e) => onEvent(e.payload));
+      const started = await tauriApi.core.invoke<StationStart>('station_start');
       eventId = started.eventId;
+      language = eventLanguage(started);
+      // A switch redraws (onLanguage).
+      followEvent(language);
       onEvent(started.reader);
       onEvent(started.queue);
     } catch (e) {

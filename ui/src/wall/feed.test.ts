@@ -228,6 +228,7 @@ describe('WallFeed', () => {
     missing.feed.start();
     await flush();
     expect(missing.feed.status).toBe('failed');
+    expect(missing.feed.failedStatus).toBe(404);
     expect(missing.sockets).toHaveLength(0);
     missing.feed.stop();
     expect(missing.clock.timers.size).toBe(0);
@@ -250,6 +251,7 @@ describe('WallFeed', () => {
     sockets[0]?.drop(4001);
     expect(feed.status).toBe('failed');
     expect(feed.detail).toBe('token revoked or login ended');
+    expect(feed.failedStatus).toBeNull();
     // Nothing is left to wake up: no reconnect, no snapshot checks.
     expect(clock.timers.size).toBe(0);
     await clock.advance(120_000);

@@ -37,6 +37,8 @@ export class WallFeed {
   status: FeedStatus = 'loading';
   /** Why the wall is not live (for the badge), if it is not. */
   detail = '';
+  /** The HTTP status of the answer that failed the wall (401, 403, 404), while it is failed for that. */
+  failedStatus: number | null = null;
   /** Server clock minus local clock, from the snapshot's Date header (ms). */
   clockOffset = 0;
   snapshotsLoaded = 0;
@@ -98,7 +100,8 @@ export class WallFeed {
     this.socket.stop();
   }
 
-  private setStatus(s: FeedStatus, detail = ''): void {
+  private setStatus(s: FeedStatus, detail = '', failedStatus: number | null = null): void {
+    this.failedStatus = failedStatus;
     const changed = s !== this.status || detail !== this.detail;
     this.status = s;
     this.detail = detail;
@@ -130,7 +133,7 @@ export class WallFeed {
     } catch (e) {
       if (this.stopped) return;
       if (e instanceof ApiError && e.permanent) {
-        this.setStatus('failed', e.message);
+        this.setStatus('failed', e.message, e.status);
         // Someone may fix the event or the token: try again, slowly.
         this.timer('snapshot', 30_000, () => void this.loadSnapshot(thenConnect));
         return;

@@ -2,6 +2,7 @@
 // place (text only: names are never parsed as HTML).
 
 import { drawQr } from '../qr';
+import { language, t, type MessageKey } from '../i18n';
 import type { WallState } from './state';
 import { shownName, truncate } from './names';
 
@@ -21,11 +22,14 @@ export class SidePanel {
   private readonly people: HTMLElement;
   private readonly links: HTMLElement;
   private readonly recent: HTMLElement;
-  private readonly rows: Array<{ row: HTMLElement; dot: HTMLElement; name: HTMLElement; count: HTMLElement }> = [];
+  private readonly rows: Array<{ row: HTMLElement; rank: HTMLElement; dot: HTMLElement; name: HTMLElement; count: HTMLElement }> = [];
   private readonly qrBox: HTMLElement;
   private readonly qrCanvas: HTMLCanvasElement;
   private readonly qrUrl: HTMLElement;
   private qrFor: string | null = null;
+  /** The elements whose text is chrome, with their message: written again when the language changes. */
+  private readonly labels: Array<[HTMLElement, MessageKey]> = [];
+  private readonly stats: HTMLElement;
 
   constructor(
     private readonly state: WallState,
@@ -33,41 +37,56 @@ export class SidePanel {
   ) {
     this.root = el('aside', 'panel');
     const stats = el('section', 'stats', this.root);
-    const stat = (label: string): HTMLElement => {
+    this.stats = stats;
+    const stat = (label: MessageKey): HTMLElement => {
       const box = el('div', 'stat', stats);
       const value = el('div', 'stat-value', box);
-      el('div', 'stat-label', box).textContent = label;
+      this.labels.push([el('div', 'stat-label', box), label]);
       value.textContent = '0';
       return value;
     };
-    this.people = stat('people');
-    this.links = stat('connections');
-    this.recent = stat('last 10 min');
+    this.people = stat('wall.stats.people');
+    this.links = stat('wall.stats.connections');
+    this.recent = stat('wall.stats.recent');
 
     const board = el('section', 'board', this.root);
-    el('h2', 'panel-title', board).textContent = 'Most connected';
+    const title = el('h2', 'panel-title', board);
+    title.id = 'wall-board-title';
+    this.labels.push([title, 'wall.board.title']);
     const list = el('ol', 'board-list', board);
+    list.setAttribute('aria-labelledby', title.id);
     for (let i = 0; i < TOP; i++) {
       const row = el('li', 'board-row', list);
-      el('span', 'board-rank', row).textContent = String(i + 1);
+      const rank = el('span', 'board-rank', row);
       const dot = el('span', 'board-dot', row);
       const name = el('bdi', 'board-name', row);
       const count = el('span', 'board-count', row);
-      this.rows.push({ row, dot, name, count });
+      this.rows.push({ row, rank, dot, name, count });
     }
 
     this.qrBox = el('section', 'qr', this.root);
     this.qrCanvas = el('canvas', 'qr-code', this.qrBox);
-    el('div', 'qr-label', this.qrBox).textContent = 'Scan to join';
+    this.qrCanvas.setAttribute('role', 'img');
+    this.labels.push([el('div', 'qr-label', this.qrBox), 'wall.qr.caption']);
     this.qrUrl = el('div', 'qr-url', this.qrBox);
     this.qrBox.hidden = true;
+    this.relabel();
+  }
+
+  /** Writes the panel's own words in the page's language (names and figures are left to `update`). */
+  relabel(): void {
+    for (const [e, key] of this.labels) e.textContent = t(key);
+    this.rows.forEach((r, i) => (r.rank.textContent = (i + 1).toLocaleString(language())));
+    this.stats.setAttribute('aria-label', t('wall.stats.label'));
+    this.qrCanvas.setAttribute('aria-label', t('wall.qr.label'));
   }
 
   update(serverNow: number): void {
     const s = this.state;
-    this.people.textContent = s.nodes.size.toLocaleString();
-    this.links.textContent = s.links.size.toLocaleString();
-    this.recent.textContent = s.linksSince(serverNow - RECENT_MS).toLocaleString();
+    const lang = language();
+    this.people.textContent = s.nodes.size.toLocaleString(lang);
+    this.links.textContent = s.links.size.toLocaleString(lang);
+    this.recent.textContent = s.linksSince(serverNow - RECENT_MS).toLocaleString(lang);
     const top = s.leaderboard(TOP);
     this.rows.forEach((r, i) => {
       const n = top[i];
@@ -75,7 +94,8 @@ export class SidePanel {
       if (!n) return;
       // The name as sent: with initials only it already is the initials ("EZ"), never to be initialled again.
       r.name.textContent = shownName(n.name, 40);
-      r.count.textContent = String(n.degree);
+      r.count.textContent = n.degree.toLocaleString(lang);
+      r.count.setAttribute('aria-label', t('wall.board.count', { count: n.degree }));
       r.dot.style.background = this.colorOf(n.id);
     });
     this.updateQr(s.settings.joinUrl ?? null);

@@ -11,6 +11,7 @@ import { nodeRadius } from './layout';
 import { AvatarCache } from './avatars';
 import { CategoryColors, categoryField } from './colors';
 import { shownName } from './names';
+import { t } from '../i18n';
 
 const DRAW_IN_MS = 900;
 const PULSE_MS = 1600;
@@ -103,7 +104,7 @@ export class GraphRenderer {
     return [...counts.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, max)
-      .map(([label, count]) => ({ label: label === '' ? 'Other' : label, color: this.colors.color(label || null), count }));
+      .map(([label, count]) => ({ label: label === '' ? t('wall.legend.other') : label, color: this.colors.color(label || null), count }));
   }
 
   private category(n: NodeState): string | null {

@@ -181,6 +181,15 @@ describe('WallState', () => {
     ]);
   });
 
+  it('keeps the event language from the snapshot and from live event frames, and drops it when cleared', () => {
+    const { s } = loaded({ settings: { initialsOnly: false, publicWall: true, language: 'de' } });
+    expect(s.settings.language).toBe('de');
+    s.apply({ type: 'event', eventId: 'ev', seq: 11, name: 'Demo Night', settings: { initialsOnly: false, publicWall: true, language: 'ar' } });
+    expect(s.settings.language).toBe('ar');
+    s.apply({ type: 'event', eventId: 'ev', seq: 12, name: 'Demo Night', settings: { initialsOnly: false, publicWall: true } });
+    expect(s.settings).toEqual({ initialsOnly: false, publicWall: true });
+  });
+
   it('shows the announcement a snapshot carries, for walls only', () => {
     expect(loaded({ announcement: { message: 'Welcome!', audience: 'all', createdAt: 1 } }).s.announcement).toBe('Welcome!');
     expect(loaded({ announcement: { message: 'Tap here', audience: 'stations', createdAt: 1 } }).s.announcement).toBeNull();

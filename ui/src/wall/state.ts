@@ -112,6 +112,8 @@ function normalSettings(s: unknown): EventSettings {
   const o = (typeof s === 'object' && s !== null ? s : {}) as Partial<EventSettings>;
   const out: EventSettings = { initialsOnly: o.initialsOnly === true, publicWall: o.publicWall === true };
   if (typeof o.joinUrl === 'string' && o.joinUrl.length > 0) out.joinUrl = o.joinUrl;
+  // The organiser's choice of language for the chrome; absent, the wall follows its browser.
+  if (typeof o.language === 'string' && o.language.length > 0) out.language = o.language;
   return out;
 }
 

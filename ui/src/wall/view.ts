@@ -1,6 +1,7 @@
 // The wall page: the graph, the caption, the banner, the legend, the side panel and the offline badge, fed by
 // one WallFeed. `mountWall` returns a function that tears everything down (render loop, timers, socket,
-// worker, listeners), so a kiosk can mount and unmount it for hours without leaking.
+// worker, listeners), so a kiosk can mount and unmount it for hours without leaking. The chrome speaks the event's
+// language (`settings.language`), else the browser's, and switches live when the organiser changes it.
 
 import { fetchSnapshot } from '../api/rest';
 import { openLiveSocket } from '../api/socket';
@@ -11,6 +12,8 @@ import { createLayout } from './layoutHost';
 import { Highlighter, type Caption } from './highlights';
 import { SidePanel, el } from './panel';
 import { shownName, truncate } from './names';
+import { closeReason, CloseCode } from '../bindings/CloseCode';
+import { followEvent, onLanguage, t, type MessageKey } from '../i18n';
 
 /** Read-only view of the wall for tests and the benchmark (`window.__livewall`). */
 export interface WallTestHook {
@@ -36,6 +39,8 @@ declare global {
 export interface WallSource {
   readonly status: FeedStatus;
   readonly detail: string;
+  /** The HTTP status of the answer that failed the wall, when one did (its reason is then said in the page's language). */
+  readonly failedStatus?: number | null;
   readonly clockOffset: number;
   readonly connects: number;
   onStatus(fn: (s: FeedStatus) => void): () => void;
@@ -62,6 +67,29 @@ function defaultFeed(eventId: string, token: string | null): (state: WallState) 
     });
 }
 
+/** The words for an HTTP refusal of the wall. */
+const HTTP_REASONS: Readonly<Record<number, MessageKey>> = {
+  401: 'wall.reason.unauthorized',
+  403: 'wall.reason.forbidden',
+  404: 'wall.reason.not_found',
+};
+
+/** The words for the server's final close codes (the feed reports them as `closeReason` says them). */
+const CLOSE_REASONS: ReadonlyArray<[number, MessageKey]> = [
+  [CloseCode.MessageTooBig, 'wall.reason.too_big'],
+  [CloseCode.Revoked, 'wall.reason.revoked'],
+  [CloseCode.NotPublic, 'wall.reason.not_public'],
+  [CloseCode.EventDeleted, 'wall.reason.event_deleted'],
+];
+
+/** Why the wall cannot be shown, in the page's language when the reason is one the wall knows. */
+function reasonText(source: WallSource): string {
+  const http = source.failedStatus == null ? undefined : HTTP_REASONS[source.failedStatus];
+  if (http) return t(http);
+  for (const [code, key] of CLOSE_REASONS) if (closeReason(code) === source.detail) return t(key);
+  return source.detail;
+}
+
 export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   const state = new WallState();
   const feed = (opts.feed ?? defaultFeed(opts.eventId, opts.token))(state);
@@ -69,18 +97,25 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   const wall = el('div', 'wall', root);
   const stage = el('main', 'stage', wall);
   const canvas = el('canvas', 'graph', stage);
+  canvas.setAttribute('role', 'img');
   const header = el('header', 'wall-header', stage);
   const title = el('h1', 'wall-title', header);
-  title.textContent = 'Connecting…';
+  // The event's name and the organiser's banner are written in whatever direction they were typed.
+  title.dir = 'auto';
   const legend = el('ul', 'legend', stage);
   const banner = el('div', 'banner', stage);
+  banner.dir = 'auto';
   banner.hidden = true;
   const caption = el('div', 'caption', stage);
+  caption.setAttribute('aria-live', 'polite');
   const badge = el('div', 'badge', stage);
+  badge.setAttribute('role', 'status');
   badge.hidden = true;
   const empty = el('div', 'empty', stage);
-  empty.textContent = 'Waiting for the first connection…';
   empty.hidden = true;
+  // Until the snapshot says what the event speaks, the browser's language.
+  followEvent(null);
+  title.textContent = t('common.connecting');
 
   const layout = createLayout();
   const renderer = new GraphRenderer(canvas, state, layout);
@@ -89,6 +124,10 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   const highlighter = new Highlighter();
   let lastCaption: string | null = null;
   let captionTimer = 0;
+  let panelDirty = true;
+  let lastPanel = 0;
+  let lastLegend = 0;
+  let raf = 0;
 
   const onChange = (c: WallChange): void => {
     if (c.kind === 'link-added' && c.live) {
@@ -97,6 +136,8 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
       banner.hidden = c.message === null;
       banner.textContent = c.message === null ? '' : truncate(c.message, 280);
     } else if (c.kind === 'meta' || c.kind === 'snapshot') {
+      // A language switch rewrites the chrome (relabel, through onLanguage).
+      followEvent(state.settings.language);
       title.textContent = state.eventName || opts.eventId;
       document.title = `${state.eventName || opts.eventId} · livewall`;
       panelDirty = true;
@@ -115,12 +156,12 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
     if (!a || !b) return;
     const text = `${a} ↔ ${b}`;
     caption.replaceChildren();
-    if (c.replay) el('span', 'caption-kicker', caption).textContent = 'Earlier tonight';
+    if (c.replay) el('span', 'caption-kicker', caption).textContent = t('wall.caption.earlier');
     const line = el('div', 'caption-line', caption);
     el('bdi', 'caption-name', line).textContent = a;
     el('span', 'caption-arrow', line).textContent = ' ↔ ';
     el('bdi', 'caption-name', line).textContent = b;
-    if (c.more > 0) el('span', 'caption-more', caption).textContent = `and ${c.more} more new connection${c.more === 1 ? '' : 's'}`;
+    if (c.more > 0) el('span', 'caption-more', caption).textContent = t('wall.caption.more', { count: c.more });
     caption.classList.remove('show');
     void caption.offsetWidth; // restart the fade-in
     caption.classList.add('show');
@@ -149,10 +190,30 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
     badge.hidden = s === 'live' || (s === 'loading' && !state.loaded);
     badge.className = `badge badge-${s}`;
     badge.textContent =
-      s === 'failed' ? `Cannot show this wall: ${feed.detail}` : s === 'offline' ? 'Offline · reconnecting' : 'Connecting…';
-    if (!state.loaded) title.textContent = s === 'failed' ? feed.detail : 'Connecting…';
+      s === 'failed'
+        ? t('wall.status.failed', { reason: reasonText(feed) })
+        : s === 'offline'
+          ? t('wall.status.offline')
+          : t('common.connecting');
+    if (!state.loaded) title.textContent = s === 'failed' ? reasonText(feed) : t('common.connecting');
   };
   feed.onStatus(showStatus);
+
+  /** The wall's own words in the page's language; names, the banner and the event's name are as sent. */
+  const relabel = (): void => {
+    canvas.setAttribute('aria-label', t('wall.graph.label'));
+    legend.setAttribute('aria-label', t('wall.legend.label'));
+    empty.textContent = t('wall.empty');
+    panel.relabel();
+    showStatus();
+    // The legend's "Other" and the figures are written again at the next frame.
+    lastLegend = 0;
+    panelDirty = true;
+  };
+  const stopLanguage = onLanguage(relabel);
+  // The browser's languages changed (only followed while the event chose none).
+  const onBrowserLanguage = (): void => void followEvent(state.settings.language);
+  window.addEventListener('languagechange', onBrowserLanguage);
 
   // Size: the canvas fills the stage; no scrollbars at any resolution.
   const resize = (): void => {
@@ -163,10 +224,6 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   ro.observe(stage);
   resize();
 
-  let panelDirty = true;
-  let lastPanel = 0;
-  let lastLegend = 0;
-  let raf = 0;
   const loop = (now: number): void => {
     raf = requestAnimationFrame(loop);
     try {
@@ -215,7 +272,7 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   });
 
   feed.start();
-  showStatus();
+  relabel();
 
   return () => {
     cancelAnimationFrame(raf);
@@ -224,6 +281,8 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
     feed.stop();
     unsubscribe();
     onLinkChange();
+    stopLanguage();
+    window.removeEventListener('languagechange', onBrowserLanguage);
     renderer.destroy();
     delete window.__livewall;
     wall.remove();

@@ -33,8 +33,19 @@ fn validate_settings(settings: EventSettings) -> Result<EventSettings> {
             )));
         }
     };
+    let language = match settings.language.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l) if livewall_protocol::i18n::is_supported(l) => Some(l.to_owned()),
+        Some(l) => {
+            return Err(Error::validation(format!(
+                "settings.language {l:?} is not offered: use one of {}, or null to follow each screen's browser",
+                livewall_protocol::i18n::LANGUAGES.join(", ")
+            )));
+        }
+    };
     Ok(EventSettings {
         join_url,
+        language,
         ..settings
     })
 }

@@ -102,7 +102,9 @@ pub fn subscribers(
     let mut stmt =
         tx.prepare_cached("SELECT id, kinds FROM webhooks WHERE event_id = ?1 ORDER BY rowid")?;
     let ids: Vec<String> = stmt
-        .query_map([event_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([event_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
         .filter_map(|r| match r {
             Ok((id, kinds)) => kinds_of(&kinds).contains(&kind).then_some(Ok(id)),
             Err(e) => Some(Err(e)),

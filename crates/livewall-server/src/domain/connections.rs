@@ -10,6 +10,7 @@ use crate::people;
 use crate::state::AppState;
 use livewall_protocol::{
     Connection, ConnectionOutcome, CreateConnection, EventSettings, Millis, Profile, ServerMessage,
+    WebhookKind,
 };
 use rusqlite::Transaction;
 
@@ -173,7 +174,7 @@ fn record_in(
                 device_id: m.device.as_deref(),
                 created_at: m.at,
             };
-            webhooks::connection_created(tx, auth, &link, m.at)?;
+            webhooks::connection(tx, auth, WebhookKind::ConnectionCreated, &link, m.at)?;
             let entry = if !from.on_wall() || !to.on_wall() {
                 None
             } else {
@@ -287,7 +288,7 @@ fn removed_entry(
         device_id: r.device_id.as_deref(),
         created_at: r.created_at,
     };
-    webhooks::connection_removed(tx, auth, &link, now)?;
+    webhooks::connection(tx, auth, WebhookKind::ConnectionRemoved, &link, now)?;
     // Walls never saw a link with a hidden person, so there is nothing to take down.
     if !r.from.on_wall() || !r.to.on_wall() {
         return Ok(None);

@@ -1,17 +1,18 @@
 //! Changes to a person that walls must follow: an edit, hiding and un-hiding, deletion.
 
 use super::connections;
+use crate::auth::Auth;
 use crate::db;
 use crate::db::log::LogEntry;
 use crate::error::Error;
-use crate::auth::Auth;
 use crate::error::Result;
 use crate::ids;
 use crate::import;
 use crate::people;
 use crate::state::AppState;
 use livewall_protocol::{
-    ConsentPatch, ConsentSource, CreateProfile, EventSettings, FieldError, Profile, ServerMessage, UpdateProfile,
+    ConsentPatch, ConsentSource, CreateProfile, EventSettings, FieldError, Profile, ServerMessage,
+    UpdateProfile,
 };
 use rusqlite::Transaction;
 
@@ -65,8 +66,7 @@ pub async fn create_many(
     let now = ids::now_ms();
     s.write_logged(move |tx| {
         let settings = db::events::get(tx, &event)?.settings;
-        let created =
-            db::profiles::insert_many(tx, &event, &reqs, ConsentSource::Organiser, now)?;
+        let created = db::profiles::insert_many(tx, &event, &reqs, ConsentSource::Organiser, now)?;
         let entries = shown(tx, &settings, &created, now)?;
         Ok((created, entries))
     })
@@ -112,8 +112,7 @@ pub async fn import(
             .filter(|(_, line)| !bad.contains(line))
             .map(|(p, _)| p.clone())
             .collect();
-        let created =
-            db::profiles::insert_many(tx, &event, &good, ConsentSource::Import, now)?;
+        let created = db::profiles::insert_many(tx, &event, &good, ConsentSource::Import, now)?;
         let entries = shown(tx, &settings, &created, now)?;
         Ok(((created.len() as u32, errors), entries))
     })
@@ -151,7 +150,8 @@ pub async fn set_consent(
     s.write_logged(move |tx| {
         let settings = db::events::get(tx, &event)?.settings;
         let before = db::profiles::get(tx, &event, &id)?;
-        let consent = db::profiles::apply_consent(&before.consent, &patch, ConsentSource::Attendee, now);
+        let consent =
+            db::profiles::apply_consent(&before.consent, &patch, ConsentSource::Attendee, now);
         db::profiles::set_consent(tx, &event, &id, &consent, now)?;
         let after = db::profiles::get(tx, &event, &id)?;
         let entries = changed(tx, &auth, &settings, &before, &after, now)?;
@@ -178,9 +178,7 @@ fn changed(
         if before.on_wall() != after.on_wall() || (after.on_wall() && shown_changed) {
             entries.push(node_entry(tx, after, settings, now)?);
             if !before.on_wall() && after.on_wall() {
-                entries.extend(connections::relog_links_of(
-                    tx, event, settings, id, now,
-                )?);
+                entries.extend(connections::relog_links_of(tx, event, settings, id, now)?);
             }
         }
         let mut was = before.clone();

@@ -115,9 +115,8 @@ pub async fn update(
         None => None,
     };
     let now = ids::now_ms();
-    let w = s
-        .db
-        .write(move |tx| {
+    let w =
+        s.db.write(move |tx| {
             let mut w = db::webhooks::get(tx, &event, &id)?;
             if let Some(u) = url {
                 w.url = u;
@@ -183,9 +182,8 @@ pub async fn resend(
     delivery: String,
 ) -> Result<WebhookDelivery> {
     let now = ids::now_ms();
-    let d = s
-        .db
-        .write(move |tx| {
+    let d =
+        s.db.write(move |tx| {
             db::webhooks::get(tx, &event, &id)?;
             db::webhooks::delivery(tx, &id, &delivery)?;
             db::webhooks::requeue(tx, &delivery, now)?;
@@ -241,49 +239,31 @@ pub(crate) struct Link<'a> {
 
 fn link_data(tx: &Transaction<'_>, auth: &Auth, l: &Link<'_>) -> Result<WebhookData> {
     let device_name = match l.device_id {
-        Some(d) => db::devices::get(tx, &l.from.event_id, d).ok().map(|d| d.name),
+        Some(d) => db::devices::get(tx, &l.from.event_id, d)
+            .ok()
+            .map(|d| d.name),
         None => None,
     };
-    Ok(WebhookData::Connection(WebhookConnection {
+    Ok(WebhookData::Connection(Box::new(WebhookConnection {
         connection_id: l.id.to_owned(),
         from: lead(auth, l.from),
         to: lead(auth, l.to),
         connected_at: ids::rfc3339(l.created_at),
         device_id: l.device_id.map(str::to_owned),
         device_name,
-    }))
+    })))
 }
 
-/// Tells the event's endpoints that two people met.
-pub(crate) fn connection_created(
+/// Tells the event's endpoints that two people met (`ConnectionCreated`) or that their link was removed
+/// (`ConnectionRemoved`).
+pub(crate) fn connection(
     tx: &Transaction<'_>,
     auth: &Auth,
+    kind: WebhookKind,
     l: &Link<'_>,
     at: Millis,
 ) -> Result<usize> {
-    enqueue(
-        tx,
-        &l.from.event_id,
-        WebhookKind::ConnectionCreated,
-        || link_data(tx, auth, l),
-        at,
-    )
-}
-
-/// Tells the event's endpoints that a link was removed.
-pub(crate) fn connection_removed(
-    tx: &Transaction<'_>,
-    auth: &Auth,
-    l: &Link<'_>,
-    at: Millis,
-) -> Result<usize> {
-    enqueue(
-        tx,
-        &l.from.event_id,
-        WebhookKind::ConnectionRemoved,
-        || link_data(tx, auth, l),
-        at,
-    )
+    enqueue(tx, &l.from.event_id, kind, || link_data(tx, auth, l), at)
 }
 
 /// Tells the event's endpoints that a person changed (details, moderation or consent).
@@ -294,10 +274,10 @@ pub(crate) fn person_updated(
     at: Millis,
 ) -> Result<usize> {
     let data = || {
-        Ok(WebhookData::Person(WebhookPerson {
+        Ok(WebhookData::Person(Box::new(WebhookPerson {
             person: lead(auth, p),
             on_wall: p.on_wall(),
-        }))
+        })))
     };
     enqueue(tx, &p.event_id, WebhookKind::PersonUpdated, data, at)
 }

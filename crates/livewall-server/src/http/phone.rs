@@ -10,6 +10,10 @@
 //!
 //! Privacy: a visitor who has not proved a badge of the same event sees a private or initials-only event's people
 //! as initials, without company or field of study.
+//!
+//! Language: the event's, when the organiser chose one, else the phone's (`Accept-Language`), from the shared
+//! catalogues ([`livewall_protocol::i18n`]); right-to-left languages get `dir="rtl"`, and names are isolated
+//! (`<bdi>`) so a Latin name reads right inside Arabic text and the other way round.
 
 use super::extract::Path;
 use crate::db;
@@ -23,6 +27,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use livewall_protocol::i18n::{self, Catalogue};
 use livewall_protocol::{
     CreateConnection, Event, PartyKey, PartyRef, Profile, profile_page, profile_path,
 };
@@ -103,9 +108,40 @@ fn esc(s: &str) -> String {
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
-fn layout(status: StatusCode, title: &str, body: &str) -> Response {
+/// The language of a phone page: the event's when the organiser chose one, else the phone's.
+fn speak(headers: &HeaderMap, event: Option<&Event>) -> &'static Catalogue {
+    let prefs = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(i18n::accept_language)
+        .unwrap_or_default();
+    i18n::catalogue(i18n::negotiate(
+        event.and_then(|e| e.settings.language.as_deref()),
+        &prefs,
+    ))
+}
+
+/// The message `key` as HTML: the text escaped, each `{name}` replaced by its value (escaped, isolated in `<bdi>`
+/// so names in another script keep their direction).
+fn html(c: &Catalogue, key: &str, args: &[(&str, &str)]) -> String {
+    let mut out = esc(c.text(key));
+    for (name, value) in args {
+        out = out.replace(
+            &format!("{{{name}}}"),
+            &format!("<bdi>{}</bdi>", esc(value)),
+        );
+    }
+    out
+}
+
+/// Like [`html`], with `{link}` replaced by ready-made HTML.
+fn html_with_link(c: &Catalogue, key: &str, args: &[(&str, &str)], link: &str) -> String {
+    html(c, key, args).replace("{link}", link)
+}
+
+fn layout(status: StatusCode, c: &Catalogue, title: &str, body: &str) -> Response {
     let html = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        r#"<!doctype html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="dark"><title>{title}</title><style>
 body{{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#0f1420;color:#eef2f8;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 main{{width:min(92vw,26rem);padding:1.5rem;text-align:center}}
@@ -114,11 +150,17 @@ main{{width:min(92vw,26rem);padding:1.5rem;text-align:center}}
 .photo img{{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}}
 h1{{font-size:1.7rem;margin:.2rem 0;overflow-wrap:anywhere}} .sub{{color:#9fb0cc;margin:.2rem 0 1.5rem}}
 form{{display:flex;flex-direction:column;gap:.7rem;margin:.5rem 0}}
+.consent{{text-align:start;margin-top:1.6rem;border-top:1px solid #26324d;padding-top:1rem}}
+.consent h2{{font-size:1.15rem;margin:0 0 .3rem}}
+.consent label{{display:flex;gap:.7rem;align-items:flex-start;font-size:1.05rem;line-height:1.35}}
+.consent input{{width:1.4rem;height:1.4rem;flex:none;margin:0}}
 button,.button{{font-size:1.15rem;padding:.85rem;border:0;border-radius:.6rem;background:#4f8cff;color:#fff;font-weight:600;text-decoration:none;display:block}}
 button.quiet{{background:#26324d}}
 .ok{{color:#7ee2a8}} .warn{{color:#ffd479}} .err{{color:#ff9a9a}} small,.note{{color:#9fb0cc}}
 </style></head><body><main>{body}</main></body></html>"#,
-        title = esc(title)
+        title = esc(title),
+        lang = c.lang(),
+        dir = if c.rtl() { "rtl" } else { "ltr" },
     );
     let mut res = (status, Html(html)).into_response();
     res.headers_mut().insert(
@@ -130,23 +172,45 @@ button.quiet{{background:#26324d}}
     res
 }
 
+/// A page with one message: `{key}.title` and `{key}.text` of the catalogue, with `args` filled in.
 fn message_page(
     status: StatusCode,
+    c: &Catalogue,
     class: &str,
-    heading: &str,
-    text: &str,
+    key: &str,
+    args: &[(&str, &str)],
+    back: Option<&str>,
+) -> Response {
+    let (title, text) = (format!("{key}.title"), format!("{key}.text"));
+    message(status, c, class, (&title, &text), args, back)
+}
+
+/// A page with the messages `keys` (heading, text).
+fn message(
+    status: StatusCode,
+    c: &Catalogue,
+    class: &str,
+    (title_key, text_key): (&str, &str),
+    args: &[(&str, &str)],
     back: Option<&str>,
 ) -> Response {
     let back = back
-        .map(|href| format!(r#"<p><a class="button" href="{}">Back</a></p>"#, esc(href)))
+        .map(|href| {
+            format!(
+                r#"<p><a class="button" href="{}">{}</a></p>"#,
+                esc(href),
+                esc(c.text("phone.back"))
+            )
+        })
         .unwrap_or_default();
     layout(
         status,
-        heading,
+        c,
+        &c.format(title_key, args),
         &format!(
             r#"<h1 class="{class}">{}</h1><p class="sub">{}</p>{back}"#,
-            esc(heading),
-            esc(text)
+            html(c, title_key, args),
+            html(c, text_key, args)
         ),
     )
 }
@@ -167,7 +231,11 @@ fn photo(avatar: Option<&str>, name: &str) -> String {
 }
 
 /// A visible person and their event.
-async fn visible(s: &AppState, id: String) -> Result<Option<(Profile, Event)>, Response> {
+async fn visible(
+    s: &AppState,
+    c: &Catalogue,
+    id: String,
+) -> Result<Option<(Profile, Event)>, Response> {
     let found =
         s.db.read(move |tx| {
             let Some(p) = db::profiles::find_any(tx, &id)? else {
@@ -181,22 +249,17 @@ async fn visible(s: &AppState, id: String) -> Result<Option<(Profile, Event)>, R
         tracing::error!(error = %e, "profile page failed");
         message_page(
             StatusCode::INTERNAL_SERVER_ERROR,
+            c,
             "err",
-            "Something went wrong",
-            "Please try again.",
+            "phone.error",
+            &[],
             None,
         )
     })
 }
 
-fn nobody() -> Response {
-    message_page(
-        StatusCode::NOT_FOUND,
-        "err",
-        "Nobody here",
-        "This badge does not belong to anyone we can show.",
-        None,
-    )
+fn nobody(c: &Catalogue) -> Response {
+    message_page(StatusCode::NOT_FOUND, c, "err", "phone.nobody", &[], None)
 }
 
 /// The owner this phone proved, from its cookie: (profile id, their badge key), checked.
@@ -213,9 +276,14 @@ fn owner(s: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// The visible owner of this phone, when they are an attendee of `event_id`.
-async fn owner_in(s: &AppState, headers: &HeaderMap, event_id: &str) -> Option<Profile> {
+async fn owner_in(
+    s: &AppState,
+    c: &Catalogue,
+    headers: &HeaderMap,
+    event_id: &str,
+) -> Option<Profile> {
     let (id, _) = owner(s, headers)?;
-    match visible(s, id).await {
+    match visible(s, c, id).await {
         Ok(Some((p, _))) if p.event_id == event_id => Some(p),
         _ => None,
     }
@@ -251,69 +319,96 @@ pub(crate) async fn page(
     Query(q): Query<BadgeQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (p, e) = match visible(&s, id).await {
+    let c = speak(&headers, None);
+    let (p, e) = match visible(&s, c, id).await {
         Ok(Some(v)) => v,
-        Ok(None) => return nobody(),
+        Ok(None) => return nobody(c),
         Err(page) => return page,
     };
+    let c = speak(&headers, Some(&e));
     let key = q.k.filter(|k| s.auth.badge_key_matches(&p.id, k));
-    let me = owner_in(&s, &headers, &p.event_id).await;
+    let me = owner_in(&s, c, &headers, &p.event_id).await;
     let (name, sub) = shown(&p, &e, me.is_some());
     let head = format!(
         r#"{photo}<h1><bdi>{name}</bdi></h1><p class="sub">{sub}</p>"#,
         photo = photo(p.avatar.as_deref(), &name),
         name = esc(&name),
     );
-    let event = esc(&e.name);
+    let event = e.name.as_str();
     let action = match (&me, &key) {
         (Some(me), _) if me.id == p.id => format!(
-            r#"<p class="ok">This is your badge. Tap other people's badges with this phone to connect with them in one tap.</p>{}"#,
-            consent_form(me)
+            r#"<p class="ok">{}</p>{}"#,
+            html(c, "phone.own.note", &[]),
+            consent_form(c, me)
         ),
         (Some(me), Some(k)) => format!(
             r#"<form method="post" action="{page}/connect"><input type="hidden" name="k" value="{k}">
-<button type="submit">Connect <bdi>{me_name}</bdi> with <bdi>{name}</bdi></button></form>
-<p class="note">At <bdi>{event}</bdi>. Not you? <a href="{mine}">Your badge</a></p>"#,
+<button type="submit">{button}</button></form>
+<p class="note">{note}</p>"#,
             page = profile_page(&esc(&p.id)),
             k = esc(k),
-            me_name = esc(&me.name),
-            mine = profile_page(&esc(&me.id)),
-            name = esc(&name),
+            button = html(
+                c,
+                "phone.connect.button",
+                &[("me", &me.name), ("name", &name)]
+            ),
+            note = html_with_link(
+                c,
+                "phone.connect.note",
+                &[("event", event)],
+                &format!(
+                    r#"<a href="{}">{}</a>"#,
+                    profile_page(&esc(&me.id)),
+                    esc(c.text("phone.connect.your_badge"))
+                )
+            ),
         ),
-        (Some(_), None) => {
-            r#"<p class="note">To connect, tap this person's badge with your phone.</p>"#.to_owned()
-        }
+        (Some(_), None) => format!(
+            r#"<p class="note">{}</p>"#,
+            html(c, "phone.connect.tap_badge", &[])
+        ),
         (None, Some(k)) => format!(
             r#"<form method="post" action="{page}/claim"><input type="hidden" name="k" value="{k}">
-<button type="submit">This is my badge</button></form>
-<p class="note">Met this person at <bdi>{event}</bdi>? Tap <em>your own</em> badge with this phone first and choose
-"This is my badge" (that shows it's you), then tap theirs again to connect in one tap.</p>"#,
+<button type="submit">{button}</button></form>
+<p class="note">{note}</p>"#,
             page = profile_page(&esc(&p.id)),
             k = esc(k),
+            button = html(c, "phone.claim.button", &[]),
+            note = html(
+                c,
+                "phone.claim.note",
+                &[("event", event), ("button", c.text("phone.claim.button"))]
+            ),
         ),
         (None, None) => format!(
-            r#"<p class="note">Met this person at <bdi>{event}</bdi>? Tap your own badge with this phone first, then
-tap theirs to connect.</p>"#
+            r#"<p class="note">{}</p>"#,
+            html(c, "phone.visitor.note", &[("event", event)])
         ),
     };
     layout(
         StatusCode::OK,
-        &format!("{name} · {}", e.name),
+        c,
+        &c.format("phone.page.title", &[("name", &name), ("event", &e.name)]),
         &format!("{head}{action}"),
     )
 }
 
 /// The owner's choices on their own page: shown on the wall, shared as a lead.
-fn consent_form(me: &Profile) -> String {
+fn consent_form(c: &Catalogue, me: &Profile) -> String {
     let checked = |b: bool| if b { " checked" } else { "" };
     format!(
-        r#"<form method="post" action="{page}/consent" class="consent"><h2>Your choices</h2>
-<label><input type="checkbox" name="wall" value="1"{wall}> Show me on the wall</label>
-<label><input type="checkbox" name="lead" value="1"{lead}> Share my contact details with the organiser's partners as a lead</label>
-<button type="submit" class="quiet">Save my choices</button><p class="note">You can change this at any time from this page.</p></form>"#,
+        r#"<form method="post" action="{page}/consent" class="consent"><h2>{title}</h2>
+<label><input type="checkbox" name="wall" value="1"{wall}> <span>{wall_text}</span></label>
+<label><input type="checkbox" name="lead" value="1"{lead}> <span>{lead_text}</span></label>
+<button type="submit" class="quiet">{save}</button><p class="note">{note}</p></form>"#,
         page = profile_page(&esc(&me.id)),
         wall = checked(me.consent.wall),
         lead = checked(me.consent.lead),
+        title = html(c, "phone.consent.title", &[]),
+        wall_text = html(c, "phone.consent.wall", &[]),
+        lead_text = html(c, "phone.consent.lead", &[]),
+        save = html(c, "phone.consent.save", &[]),
+        note = html(c, "phone.consent.note", &[]),
     )
 }
 
@@ -343,6 +438,8 @@ pub(crate) struct PhonePost {
     ticked: (bool, bool),
     /// The page to go back to.
     back: String,
+    /// The language to answer in.
+    c: &'static Catalogue,
 }
 
 impl FromRequest<AppState> for PhonePost {
@@ -351,7 +448,7 @@ impl FromRequest<AppState> for PhonePost {
     async fn from_request(req: Request, s: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
         if !same_site(s, &parts.headers) {
-            return Err(foreign_site());
+            return Err(foreign_site(speak(&parts.headers, None)));
         }
         let ClientIp(ip) = ClientIp::from_request_parts(&mut parts, s)
             .await
@@ -367,6 +464,16 @@ impl FromRequest<AppState> for PhonePost {
                 Error::Internal("the phone limits are not installed".into()).into_response()
             })?;
         let headers = parts.headers.clone();
+        let look = id.clone();
+        let event =
+            s.db.read(move |tx| match db::profiles::find_any(tx, &look)? {
+                Some(p) => db::events::get(tx, &p.event_id).map(Some),
+                None => Ok(None),
+            })
+            .await
+            .ok()
+            .flatten();
+        let c = speak(&headers, event.as_ref());
         let form = Form::<BadgeForm>::from_request(Request::from_parts(parts, body), s)
             .await
             .map(|Form(f)| f)
@@ -382,6 +489,7 @@ impl FromRequest<AppState> for PhonePost {
             key,
             ticked,
             back,
+            c,
         })
     }
 }
@@ -404,34 +512,30 @@ fn same_site(s: &AppState, headers: &HeaderMap) -> bool {
     own || (origin_host.is_some() && origin_host == host)
 }
 
-fn foreign_site() -> Response {
-    message_page(
-        StatusCode::FORBIDDEN,
-        "err",
-        "Not from here",
-        "This request came from another website. Open the badge link again and use its buttons.",
-        None,
-    )
+fn foreign_site(c: &Catalogue) -> Response {
+    message_page(StatusCode::FORBIDDEN, c, "err", "phone.foreign", &[], None)
 }
 
-fn slow_down(back: &str) -> Response {
+fn slow_down(c: &Catalogue, back: &str) -> Response {
     message_page(
         StatusCode::TOO_MANY_REQUESTS,
+        c,
         "warn",
-        "Slow down a little",
-        "Too many tries in a short time. Wait a minute and try again.",
+        "phone.slow",
+        &[],
         Some(back),
     )
 }
 
 /// The one answer for a post that does not prove a badge, whatever e-mail it names, so the answer tells nothing
 /// about who is registered.
-fn prove_first(back: &str) -> Response {
+fn prove_first(c: &Catalogue, back: &str) -> Response {
     message_page(
         StatusCode::FORBIDDEN,
+        c,
         "warn",
-        "Tap your own badge first",
-        "To connect, tap your own badge with this phone and choose \"This is my badge\"; then tap theirs again.",
+        "phone.prove",
+        &[("button", c.text("phone.claim.button"))],
         Some(back),
     )
 }
@@ -442,16 +546,17 @@ fn badge_link(id: &str, key: &str) -> String {
 
 /// "This is my badge": this phone is its owner's from now on (a cookie).
 pub(crate) async fn claim(State(s): State<AppState>, post: PhonePost) -> Response {
+    let c = post.c;
     if !post.limits.allow(post.ip, &post.id, None) {
-        return slow_down(&post.back);
+        return slow_down(c, &post.back);
     }
     let (ip, id, key, back) = (post.ip, post.id, post.key, post.back);
     if !s.auth.badge_key_matches(&id, &key) {
-        return prove_first(&back);
+        return prove_first(c, &back);
     }
-    let p = match visible(&s, id.clone()).await {
+    let p = match visible(&s, c, id.clone()).await {
         Ok(Some((p, _))) => p,
-        Ok(None) => return nobody(),
+        Ok(None) => return nobody(c),
         Err(page) => return page,
     };
     let secure = s
@@ -468,9 +573,10 @@ pub(crate) async fn claim(State(s): State<AppState>, post: PhonePost) -> Respons
     );
     let mut res = message_page(
         StatusCode::OK,
+        c,
         "ok",
-        &format!("Hello, {}!", p.name),
-        "This phone is yours now: tap other people's badges with it to connect with them in one tap.",
+        "phone.claimed",
+        &[("name", &p.name)],
         None,
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -482,19 +588,20 @@ pub(crate) async fn claim(State(s): State<AppState>, post: PhonePost) -> Respons
 
 /// Saves the owner's choices (only the owner's own phone may: the cookie proves it).
 pub(crate) async fn consent(State(s): State<AppState>, post: PhonePost) -> Response {
+    let c = post.c;
     let owner = owner(&s, &post.headers);
     if !post
         .limits
         .allow(post.ip, &post.id, owner.as_ref().map(|(o, _)| o.as_str()))
     {
-        return slow_down(&post.back);
+        return slow_down(c, &post.back);
     }
     let Some((me_id, _)) = owner.filter(|(o, _)| *o == post.id) else {
-        return prove_first(&post.back);
+        return prove_first(c, &post.back);
     };
-    let p = match visible(&s, me_id.clone()).await {
+    let p = match visible(&s, c, me_id.clone()).await {
         Ok(Some((p, _))) => p,
-        Ok(None) => return nobody(),
+        Ok(None) => return nobody(c),
         Err(page) => return page,
     };
     let (wall, lead) = post.ticked;
@@ -505,23 +612,18 @@ pub(crate) async fn consent(State(s): State<AppState>, post: PhonePost) -> Respo
     match domain::profiles::set_consent(&s, p.event_id.clone(), me_id, patch).await {
         Ok(p) => {
             tracing::info!(profile = %p.id, wall, lead, "attendee set their consent");
-            message_page(
+            message(
                 StatusCode::OK,
+                c,
                 "ok",
-                "Saved. Thank you!",
-                "You can change this at any time from this page.",
+                ("phone.consent.saved", "phone.consent.note"),
+                &[],
                 Some(&post.back),
             )
         }
         Err(e) => {
             tracing::error!(error = %e, "saving consent failed");
-            message_page(
-                e.status(),
-                "err",
-                "Something went wrong",
-                "Please try again.",
-                Some(&post.back),
-            )
+            message_page(e.status(), c, "err", "phone.error", &[], Some(&post.back))
         }
     }
 }
@@ -535,27 +637,29 @@ pub(crate) async fn connect(State(s): State<AppState>, post: PhonePost) -> Respo
         id,
         key,
         back,
+        c,
         ..
     } = post;
     if !limits.allow(ip, &id, owner.as_ref().map(|(o, _)| o.as_str())) {
-        return slow_down(&back);
+        return slow_down(c, &back);
     }
     let Some((me_id, _)) = owner else {
-        return prove_first(&back);
+        return prove_first(c, &back);
     };
     if !s.auth.badge_key_matches(&id, &key) {
         return message_page(
             StatusCode::FORBIDDEN,
+            c,
             "warn",
-            "Tap their badge",
-            "To connect with someone, tap their badge with this phone.",
+            "phone.their_badge",
+            &[],
             Some(&back),
         );
     }
     let back = badge_link(&id, &key);
-    let (p, _) = match visible(&s, id.clone()).await {
+    let (p, _) = match visible(&s, c, id.clone()).await {
         Ok(Some(v)) => v,
-        Ok(None) => return nobody(),
+        Ok(None) => return nobody(c),
         Err(page) => return page,
     };
     let req = CreateConnection {
@@ -566,36 +670,33 @@ pub(crate) async fn connect(State(s): State<AppState>, post: PhonePost) -> Respo
     match domain::connections::record(&s, Meeting::now(p.event_id.clone(), req)).await {
         Ok(r) if r.created() => message_page(
             StatusCode::CREATED,
+            c,
             "ok",
-            "Connected!",
-            &format!("You and {name} are now connected. Look at the wall!"),
+            "phone.connected",
+            &[("name", name)],
             None,
         ),
         Ok(_) => message_page(
             StatusCode::OK,
+            c,
             "ok",
-            "Already connected",
-            &format!("You and {name} were already connected."),
+            "phone.already",
+            &[("name", name)],
             None,
         ),
         Err(Error::SamePerson(_)) => message_page(
             StatusCode::UNPROCESSABLE_ENTITY,
+            c,
             "warn",
-            "That's you!",
-            "This is your own badge: tap someone else's to connect.",
+            "phone.self",
+            &[],
             None,
         ),
         // The owner's profile was removed, or belongs to another event: the phone must be claimed again.
-        Err(Error::NotFound(_) | Error::UnknownAttendee(_)) => prove_first(&back),
+        Err(Error::NotFound(_) | Error::UnknownAttendee(_)) => prove_first(c, &back),
         Err(e) => {
             tracing::error!(error = %e, "phone connect failed");
-            message_page(
-                e.status(),
-                "err",
-                "Something went wrong",
-                "Please try again.",
-                Some(&back),
-            )
+            message_page(e.status(), c, "err", "phone.error", &[], Some(&back))
         }
     }
 }
