@@ -102,7 +102,7 @@ async fn run(s: AppState) {
                     }
                 }
             }
-            _ = s.webhooks.notified() => {}
+            _ = s.webhooks.rung() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = s.shutdown.cancelled() => break,
         }

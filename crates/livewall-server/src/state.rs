@@ -43,7 +43,40 @@ pub struct AppState {
     pub idp: Option<Arc<IdTokenVerifier>>,
     pub shutdown: CancellationToken,
     /// Wakes the webhook sender ([`crate::delivery`]) when a write may have queued messages.
-    pub webhooks: Arc<tokio::sync::Notify>,
+    pub webhooks: Arc<WebhookWake>,
+}
+
+/// The webhook sender's doorbell. Writes ring it only while some endpoint is registered (on any event), so a
+/// server without webhooks does no extra work per tap.
+#[derive(Debug, Default)]
+pub struct WebhookWake {
+    bell: tokio::sync::Notify,
+    endpoints: std::sync::atomic::AtomicUsize,
+}
+
+impl WebhookWake {
+    /// After a write that may have queued messages.
+    pub fn after_write(&self) {
+        if self.endpoints.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            self.bell.notify_one();
+        }
+    }
+
+    /// Now: a message was queued again, or an endpoint resumed.
+    pub fn ring(&self) {
+        self.bell.notify_one();
+    }
+
+    /// How many endpoints exist (kept up to date by their creation and deletion).
+    pub fn set_endpoints(&self, n: usize) {
+        self.endpoints
+            .store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Waits for the next ring.
+    pub async fn rung(&self) {
+        self.bell.notified().await;
+    }
 }
 
 impl AppState {
@@ -64,6 +97,8 @@ impl AppState {
             auth.grant(&d);
         }
         let bootstrap = Self::bootstrap_admin(&db, config.admin_password.clone()).await?;
+        let webhooks = WebhookWake::default();
+        webhooks.set_endpoints(db.read(db::webhooks::count).await?);
         let idp = match &config.attendee_idp {
             Some(c) => Some(Arc::new(IdTokenVerifier::new(c.clone())?)),
             None => None,
@@ -76,7 +111,7 @@ impl AppState {
             walls: Arc::default(),
             idp,
             shutdown: CancellationToken::new(),
-            webhooks: Arc::default(),
+            webhooks: Arc::new(webhooks),
         };
         Ok((state, bootstrap))
     }
@@ -153,7 +188,7 @@ impl AppState {
                     for e in &entries {
                         hub.publish(e);
                     }
-                    webhooks.notify_one();
+                    webhooks.after_write();
                 },
             )
             .await

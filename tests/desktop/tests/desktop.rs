@@ -1171,7 +1171,9 @@ fn station_field(env: &Env) -> Result<(), Failed> {
                 |v| v.as_str().is_some_and(|t| t.contains("token was refused")),
             )
             .await?;
-        check(banner.as_str().is_some_and(|t| t.starts_with("1 tap waiting")), || {
+        let en = livewall_protocol::i18n::catalogue("en");
+        let head = en.format("station.hold.head", &[("count", "1")]);
+        check(banner.as_str().is_some_and(|t| t.starts_with(&head)), || {
             format!("banner: {banner}")
         })?;
         tokio::time::sleep(Duration::from_millis(5500)).await;

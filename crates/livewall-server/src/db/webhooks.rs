@@ -84,6 +84,12 @@ pub fn get(tx: &Transaction<'_>, event_id: &str, id: &str) -> Result<Webhook> {
     .ok_or_else(|| Error::NotFound(format!("webhook {id:?} not found in event {event_id:?}")))
 }
 
+/// How many endpoints exist, on every event.
+pub fn count(tx: &Transaction<'_>) -> Result<usize> {
+    let n: i64 = tx.query_row("SELECT COUNT(*) FROM webhooks", [], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 /// The event's endpoints, oldest first.
 pub fn list(tx: &Transaction<'_>, event_id: &str) -> Result<Vec<Webhook>> {
     let mut stmt = tx.prepare_cached(&format!(

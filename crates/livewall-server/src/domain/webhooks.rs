@@ -85,7 +85,7 @@ pub async fn create(s: &AppState, event: String, req: CreateWebhook) -> Result<W
             )));
         }
         let id = format!("wh_{}", ids::new_id());
-        db::webhooks::insert(
+        let w = db::webhooks::insert(
             tx,
             &db::webhooks::NewWebhook {
                 id: &id,
@@ -96,9 +96,14 @@ pub async fn create(s: &AppState, event: String, req: CreateWebhook) -> Result<W
                 description: description.as_deref(),
                 now,
             },
-        )
+        )?;
+        Ok((w, db::webhooks::count(tx)?))
     })
     .await
+    .map(|(w, endpoints)| {
+        s.webhooks.set_endpoints(endpoints);
+        w
+    })
 }
 
 /// Edits an endpoint; resuming it clears its failures, and its waiting messages go out at once.
@@ -143,13 +148,19 @@ pub async fn update(
             db::webhooks::get(tx, &event, &id)
         })
         .await?;
-    s.webhooks.notify_one();
+    s.webhooks.ring();
     Ok(w)
 }
 
 pub async fn delete(s: &AppState, event: String, id: String) -> Result<()> {
-    s.db.write(move |tx| db::webhooks::delete(tx, &event, &id))
-        .await
+    let endpoints =
+        s.db.write(move |tx| {
+            db::webhooks::delete(tx, &event, &id)?;
+            db::webhooks::count(tx)
+        })
+        .await?;
+    s.webhooks.set_endpoints(endpoints);
+    Ok(())
 }
 
 pub async fn list(s: &AppState, event: String) -> Result<Vec<Webhook>> {
@@ -190,7 +201,7 @@ pub async fn resend(
             db::webhooks::delivery(tx, &id, &delivery)
         })
         .await?;
-    s.webhooks.notify_one();
+    s.webhooks.ring();
     Ok(d)
 }
 

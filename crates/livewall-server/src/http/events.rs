@@ -85,7 +85,14 @@ pub(crate) async fn remove(
     Path(event): Path<String>,
 ) -> Result<StatusCode> {
     let id = event.clone();
-    s.db.write(move |tx| db::events::delete(tx, &id)).await?;
+    let endpoints =
+        s.db.write(move |tx| {
+            db::events::delete(tx, &id)?;
+            // Its webhooks went with it.
+            db::webhooks::count(tx)
+        })
+        .await?;
+    s.webhooks.set_endpoints(endpoints);
     s.auth.revoke_event(&event);
     s.hub.end_event(&event);
     s.walls
