@@ -22,6 +22,54 @@ pub struct EventSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, as = "Option<String>")]
     pub language: Option<String>,
+    /// Which of the wall's features are on (a kiosk can still toggle each by key).
+    pub wall: WallFeatures,
+}
+
+/// The wall's features an organiser switches per event. Each is also toggled on the wall by a key (see the
+/// README's "Wall keys").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct WallFeatures {
+    /// "Ada connected with Grace": a banner for each new link, queued.
+    pub spotlight: bool,
+    /// A scrolling line of the most recent links.
+    pub ticker: bool,
+    /// Streak toasts ("3 in 10 minutes") and milestones ("1,000th connection").
+    pub streaks: bool,
+    /// Medal and crown rings around the top connectors.
+    pub medals: bool,
+    /// Today's connections and the rate per minute.
+    pub counters: bool,
+    /// Search for a person (the camera flies to them).
+    pub search: bool,
+    /// "How am I connected to ...": the shortest chain between two people.
+    pub path_finder: bool,
+    /// Colour people by their cluster (community detection) instead of their field.
+    pub clusters: bool,
+    /// Where the activity is: a heat view of recent links.
+    pub heat: bool,
+    /// Kiosk tour: the camera pans and zooms to each new link, then back out.
+    pub tour: bool,
+}
+
+impl Default for WallFeatures {
+    fn default() -> Self {
+        Self {
+            spotlight: true,
+            ticker: true,
+            streaks: true,
+            medals: true,
+            counters: true,
+            search: true,
+            path_finder: true,
+            clusters: false,
+            heat: false,
+            tour: false,
+        }
+    }
 }
 
 /// An event as stored.
@@ -122,6 +170,10 @@ pub struct EventSettingsPatch {
     )]
     #[ts(optional, as = "Option<Option<String>>")]
     pub language: Option<Option<String>>,
+    /// Replaces the whole set of wall features (absent ones take their defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<WallFeatures>")]
+    pub wall: Option<WallFeatures>,
 }
 
 impl EventSettingsPatch {
@@ -138,6 +190,7 @@ impl EventSettingsPatch {
                 Some(v) => v.clone(),
                 None => current.language.clone(),
             },
+            wall: self.wall.unwrap_or(current.wall),
         }
     }
 }

@@ -78,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(crate::metrics::track))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(2)))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
