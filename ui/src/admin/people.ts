@@ -78,7 +78,8 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
   }
 
   function row(p: Profile): HTMLTableRowElement {
-    const hideBtn = h('button', { class: 'btn btn-small', type: 'button' }, p.hidden ? 'Unhide' : 'Hide');
+    // Each row's buttons say whom they act on (a screen reader lists "Hide Ada Lovelace", not ten "Hide").
+    const hideBtn = h('button', { class: 'btn btn-small', type: 'button', 'aria-label': `${p.hidden ? 'Unhide' : 'Hide'} ${p.name}` }, p.hidden ? 'Unhide' : 'Hide');
     hideBtn.addEventListener('click', () => {
       void attempt(hideBtn, done, async () => {
         await api.updateProfile(event.id, p.id, { hidden: !p.hidden });
@@ -86,7 +87,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
         await load();
       });
     });
-    const delBtn = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button' }, 'Delete');
+    const delBtn = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button', 'aria-label': `Delete ${p.name}` }, 'Delete');
     const deleting = {
       title: `Delete ${p.name}?`,
       body: `${p.name} (${p.email}) and all their connections are removed; every wall updates at once. This cannot be undone.`,
@@ -97,7 +98,7 @@ export function renderPeople(ctx: EventCtx, root: HTMLElement): () => void {
       done.ok(`${p.name} was deleted.`);
       await load();
     });
-    const editBtn = h('button', { class: 'btn btn-small', type: 'button' }, 'Edit & badges');
+    const editBtn = h('button', { class: 'btn btn-small', type: 'button', 'aria-label': `Edit & badges of ${p.name}` }, 'Edit & badges');
     editBtn.addEventListener('click', () => editDialog(p));
     return h(
       'tr',

@@ -260,11 +260,16 @@ export function mountAdmin(root: HTMLElement): () => void {
   }
 
   let pendingNote: string | null = null;
+  // Set when a tab was chosen from the keyboard or by a click on a focused tab: the new page's tab gets the focus
+  // back (the event view is drawn again for each tab).
+  let refocusTab = false;
 
   function renderEvent(event: Event, place: Place): void {
     disposeTab?.();
     disposeTab = null;
     const feed = ensureLive(event.id);
+    // The WAI-ARIA tabs pattern: one tab in the tab order (roving tabindex), arrows, Home and End move between
+    // tabs and open them, and the focus stays on the tab that was chosen.
     const tabs = h(
       'div',
       { class: 'tabs', role: 'tablist', 'aria-label': 'Event sections' },
@@ -273,15 +278,36 @@ export function mountAdmin(root: HTMLElement): () => void {
           'a',
           {
             role: 'tab',
+            id: `tab-${t}`,
             class: t === place.tab ? 'tab active' : 'tab',
             href: placeHash({ eventId: event.id, tab: t }),
             'aria-selected': t === place.tab ? 'true' : 'false',
+            'aria-controls': 'tab-panel',
+            tabindex: t === place.tab ? '0' : '-1',
             'data-tab': t,
           },
           TAB_LABELS[t],
         ),
       ),
     );
+    tabs.addEventListener('click', () => {
+      refocusTab = true;
+    });
+    tabs.addEventListener('keydown', (ev) => {
+      const at = TABS.indexOf(place.tab);
+      const next =
+        ev.key === 'ArrowRight' ? (at + 1) % TABS.length
+        : ev.key === 'ArrowLeft' ? (at - 1 + TABS.length) % TABS.length
+        : ev.key === 'Home' ? 0
+        : ev.key === 'End' ? TABS.length - 1
+        : null;
+      if (next === null) return;
+      ev.preventDefault();
+      const t = TABS[next];
+      if (t === undefined || t === place.tab) return;
+      refocusTab = true;
+      location.hash = placeHash({ eventId: event.id, tab: t });
+    });
     const wallUrl = `${serverOrigin()}/wall/${encodeURIComponent(event.id)}`;
     const wallLink = h('a', { class: 'btn btn-small', href: wallUrl, target: '_blank', rel: 'noopener' }, 'Open wall ↗');
     const wallStatus = new StatusLine();
@@ -293,7 +319,7 @@ export function mountAdmin(root: HTMLElement): () => void {
         openWall(event.id).catch((e: unknown) => wallStatus.error(e));
       });
     }
-    const panel = h('section', { class: 'tab-panel', role: 'tabpanel', 'aria-label': TAB_LABELS[place.tab] });
+    const panel = h('section', { class: 'tab-panel', id: 'tab-panel', role: 'tabpanel', 'aria-labelledby': `tab-${place.tab}` });
     clear(
       main,
       h(
@@ -324,6 +350,10 @@ export function mountAdmin(root: HTMLElement): () => void {
       tabs,
       panel,
     );
+    if (refocusTab) {
+      refocusTab = false;
+      tabs.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
+    }
     const ctx: EventCtx = {
       api,
       event,

@@ -154,7 +154,7 @@ form{{display:flex;flex-direction:column;gap:.7rem;margin:.5rem 0}}
 .consent h2{{font-size:1.15rem;margin:0 0 .3rem}}
 .consent label{{display:flex;gap:.7rem;align-items:flex-start;font-size:1.05rem;line-height:1.35}}
 .consent input{{width:1.4rem;height:1.4rem;flex:none;margin:0}}
-button,.button{{font-size:1.15rem;padding:.85rem;border:0;border-radius:.6rem;background:#4f8cff;color:#fff;font-weight:600;text-decoration:none;display:block}}
+button,.button{{font-size:1.15rem;padding:.85rem;border:0;border-radius:.6rem;background:#3366e0;color:#fff;font-weight:600;text-decoration:none;display:block}}
 button.quiet{{background:#26324d}}
 .ok{{color:#7ee2a8}} .warn{{color:#ffd479}} .err{{color:#ff9a9a}} small,.note{{color:#9fb0cc}}
 </style></head><body><main>{body}</main></body></html>"#,
