@@ -5,6 +5,7 @@ import type { AdminApi, ExportFile } from './api';
 import { StatusLine, attempt, confirmButton, field, h, saveBlob, setFieldError } from './dom';
 import {
   SCREEN_LANGUAGES,
+  WALL_FEATURE_CHOICES,
   checkEventForm,
   emptyEventForm,
   eventToForm,
@@ -59,6 +60,20 @@ function eventForm(
     input.id = `${input.name}-${creating ? 'new' : 'edit'}`;
     return h('div', { class: 'check' }, input, h('label', { for: input.id }, h('strong', {}, label), h('span', { class: 'muted' }, ` ${hint}`)));
   };
+  // The wall's features, each one checkbox; saved together as `settings.wall`.
+  const wallBoxes = WALL_FEATURE_CHOICES.map((c) => ({
+    feature: c.feature,
+    input: h('input', { name: `wall-${c.feature}`, type: 'checkbox', checked: initial.wall[c.feature] }),
+    c,
+  }));
+  const wallLegend = `wall-features-${creating ? 'new' : 'edit'}`;
+  const wallGroup = h(
+    'fieldset',
+    { class: 'kinds wall-features', 'aria-labelledby': wallLegend },
+    h('legend', { id: wallLegend }, 'Wall features'),
+    h('p', { class: 'hint' }, 'What the event’s walls show. A kiosk can still switch each on or off with its key (press ? on the wall).'),
+    wallBoxes.map((b) => check(b.input, b.c.label, `— ${b.c.hint} Key ${b.c.key}.`)),
+  );
   const el = h(
     'form',
     { class: 'event-form', novalidate: true },
@@ -69,6 +84,7 @@ function eventForm(
     check(initialsOnly, 'Initials only', '— walls show initials instead of full names.'),
     fJoin.wrap,
     fLanguage.wrap,
+    wallGroup,
     status.el,
     h('div', { class: 'row' }, submit),
   );
@@ -88,6 +104,7 @@ function eventForm(
     initialsOnly: initialsOnly.checked,
     joinUrl: joinUrl.value,
     language: language.value,
+    wall: { ...initial.wall, ...Object.fromEntries(wallBoxes.map((b) => [b.feature, b.input.checked])) },
   });
   const showErrors = (errors: FormErrors): void => {
     let first: HTMLInputElement | null = null;

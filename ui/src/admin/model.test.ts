@@ -4,6 +4,7 @@ import type { Event } from '../bindings/Event';
 import {
   NO_BADGE_UID,
   SCREEN_LANGUAGES,
+  WALL_FEATURE_CHOICES,
   ago,
   bars,
   boundBadge,
@@ -24,6 +25,7 @@ import {
   walkInProfile,
   type WalkInForm,
 } from './model';
+import { DEFAULT_FEATURES, FEATURES } from '../wall/features';
 
 describe('admin places', () => {
   it('round-trips event and tab through the hash', () => {
@@ -53,7 +55,7 @@ const event: Event = {
   name: 'Ev',
   startsAt: '2025-05-01',
   endsAt: null,
-  settings: { initialsOnly: true, publicWall: false, joinUrl: 'https://x.org/j' },
+  settings: { initialsOnly: true, publicWall: false, joinUrl: 'https://x.org/j', wall: { ...DEFAULT_FEATURES, ticker: false } },
   createdAt: 1,
   updatedAt: 1,
 };
@@ -71,7 +73,7 @@ describe('event form', () => {
   it('builds create and update bodies', () => {
     expect(formToCreate({ ...emptyEventForm(), name: '  Night  ' })).toEqual({
       name: 'Night',
-      settings: { publicWall: true, initialsOnly: false },
+      settings: { publicWall: true, initialsOnly: false, wall: DEFAULT_FEATURES },
     });
     const f = eventToForm(event);
     expect(f).toMatchObject({ startsAt: '2025-05-01', endsAt: '', publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j' });
@@ -79,7 +81,7 @@ describe('event form', () => {
       name: 'Ev',
       startsAt: null,
       endsAt: null,
-      settings: { publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j', language: null },
+      settings: { publicWall: false, initialsOnly: true, joinUrl: 'https://x.org/j', language: null, wall: { ...DEFAULT_FEATURES, ticker: false } },
     });
   });
 
@@ -89,8 +91,22 @@ describe('event form', () => {
     expect(german.language).toBe('de');
     expect(formToUpdate(german).settings?.language).toBe('de');
     expect(formToUpdate({ ...german, language: '' }).settings?.language).toBeNull();
-    expect(formToCreate({ ...emptyEventForm(), name: 'N', language: 'ar' }).settings).toEqual({ publicWall: true, initialsOnly: false, language: 'ar' });
+    expect(formToCreate({ ...emptyEventForm(), name: 'N', language: 'ar' }).settings).toEqual({ publicWall: true, initialsOnly: false, language: 'ar', wall: DEFAULT_FEATURES });
     expect(SCREEN_LANGUAGES.map((l) => l.code)).toEqual(['', 'en', 'de', 'fr', 'es', 'ar']);
+  });
+
+  it('sends the wall features whole, defaults filled in for an older server', () => {
+    const f = eventToForm(event);
+    expect(f.wall).toEqual({ ...DEFAULT_FEATURES, ticker: false });
+    const heat = formToUpdate({ ...f, wall: { ...f.wall, heat: true, spotlight: false } });
+    expect(heat.settings?.wall).toEqual({ ...DEFAULT_FEATURES, ticker: false, heat: true, spotlight: false });
+    // Older servers send no `wall`: the form starts from the defaults (all on except clusters, heat, tour).
+    const old = { ...event, settings: { initialsOnly: false, publicWall: true } } as unknown as Event;
+    expect(eventToForm(old).wall).toEqual(DEFAULT_FEATURES);
+    expect(emptyEventForm().wall).toEqual(DEFAULT_FEATURES);
+    // One checkbox per feature, each with its wall key, none twice.
+    expect(WALL_FEATURE_CHOICES.map((c) => c.feature)).toEqual([...FEATURES]);
+    expect(new Set(WALL_FEATURE_CHOICES.map((c) => c.key)).size).toBe(FEATURES.length);
   });
 });
 

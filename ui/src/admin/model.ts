@@ -10,6 +10,8 @@ import type { FieldError } from '../bindings/FieldError';
 import type { Person } from '../bindings/Person';
 import type { Presence } from '../bindings/Presence';
 import type { UpdateEvent } from '../bindings/UpdateEvent';
+import type { WallFeatures } from '../bindings/WallFeatures';
+import { normalFeatures } from '../wall/features';
 
 export const TABS = ['people', 'import', 'devices', 'moderation', 'live', 'webhooks', 'settings'] as const;
 export type Tab = (typeof TABS)[number];
@@ -167,7 +169,23 @@ export interface EventForm {
   joinUrl: string;
   /** The screens' language (`de`), or empty: each screen follows its browser. */
   language: string;
+  /** Which wall features are on (`settings.wall`, sent whole). */
+  wall: WallFeatures;
 }
+
+/** The "Wall features" checkboxes, in the order the form shows them, with the key that toggles each on a wall. */
+export const WALL_FEATURE_CHOICES: ReadonlyArray<{ feature: keyof WallFeatures; label: string; hint: string; key: string }> = [
+  { feature: 'spotlight', label: 'Spotlight', hint: 'a banner “Ada connected with Grace” for each new link.', key: 'S' },
+  { feature: 'ticker', label: 'Ticker', hint: 'a scrolling line of the latest links at the bottom.', key: 'T' },
+  { feature: 'streaks', label: 'Streaks and milestones', hint: '“3 in 10 minutes”, the 100th connection, someone’s 10th.', key: 'K' },
+  { feature: 'medals', label: 'Medals', hint: 'rings around the top connectors.', key: 'M' },
+  { feature: 'counters', label: 'Today and per minute', hint: 'connections since midnight and the current rate.', key: 'C' },
+  { feature: 'search', label: 'Search', hint: 'find a person; the graph flies to them.', key: 'F' },
+  { feature: 'pathFinder', label: 'Path finder', hint: 'the shortest chain between two people.', key: 'P' },
+  { feature: 'clusters', label: 'Clusters', hint: 'colour people by the group they meet with instead of their field.', key: 'G' },
+  { feature: 'heat', label: 'Heat', hint: 'where the latest links happen.', key: 'H' },
+  { feature: 'tour', label: 'Tour', hint: 'the camera visits each new link, then zooms back out.', key: 'O' },
+];
 
 /** The languages walls, stations and phone pages can be set to, each named in itself; `''` follows each browser. */
 export const SCREEN_LANGUAGES: ReadonlyArray<{ code: string; label: string }> = [
@@ -217,7 +235,7 @@ export function checkEventForm(f: EventForm, creating: boolean): FormErrors {
 }
 
 export function emptyEventForm(): EventForm {
-  return { id: '', name: '', startsAt: '', endsAt: '', publicWall: true, initialsOnly: false, joinUrl: '', language: '' };
+  return { id: '', name: '', startsAt: '', endsAt: '', publicWall: true, initialsOnly: false, joinUrl: '', language: '', wall: normalFeatures(undefined) };
 }
 
 export function eventToForm(e: Event): EventForm {
@@ -230,12 +248,14 @@ export function eventToForm(e: Event): EventForm {
     initialsOnly: e.settings.initialsOnly,
     joinUrl: e.settings.joinUrl ?? '',
     language: e.settings.language ?? '',
+    // An older server sends no `wall`: the defaults.
+    wall: normalFeatures(e.settings.wall),
   };
 }
 
 function settingsOf(f: EventForm) {
   const joinUrl = f.joinUrl.trim();
-  return { publicWall: f.publicWall, initialsOnly: f.initialsOnly, ...(joinUrl ? { joinUrl } : {}) };
+  return { publicWall: f.publicWall, initialsOnly: f.initialsOnly, ...(joinUrl ? { joinUrl } : {}), wall: { ...f.wall } };
 }
 
 export function formToCreate(f: EventForm): CreateEvent {

@@ -14,7 +14,7 @@ const snap = (seq: number, links: [string, string][]): Snapshot => ({
   eventName: 'Demo',
   epoch: 'e1',
   seq,
-  settings: { initialsOnly: false, publicWall: true },
+  settings: { initialsOnly: false, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } },
   nodes: ['a', 'b', 'c', 'd'].map(person),
   links: links.map(([source, target]) => ({ source, target, createdAt: 1 })),
   announcement: null,

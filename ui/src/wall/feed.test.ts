@@ -47,7 +47,7 @@ function snap(epoch: string, seq: number, ids: string[]): Snapshot {
     eventName: 'E',
     epoch,
     seq,
-    settings: { initialsOnly: false, publicWall: true },
+    settings: { initialsOnly: false, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } },
     nodes: ids.map(person),
     links: [],
     announcement: null,
@@ -139,7 +139,7 @@ describe('WallFeed', () => {
 
   it('reloads the snapshot when an event frame says people were renamed (initials only switched)', async () => {
     const renamed = snap('e1', 5, ['a', 'b']);
-    renamed.settings = { initialsOnly: true, publicWall: true };
+    renamed.settings = { initialsOnly: true, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } };
     renamed.nodes = renamed.nodes.map((n) => ({ ...n, name: 'PA', initials: 'PA' }));
     const { feed, sockets, state, fetches } = setup([ok(snap('e1', 4, ['a', 'b'])), ok(renamed)]);
     feed.start();
@@ -151,7 +151,7 @@ describe('WallFeed', () => {
       eventId: 'ev',
       seq: 5,
       name: 'E',
-      settings: { initialsOnly: true, publicWall: true },
+      settings: { initialsOnly: true, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } },
       reload: true,
     });
     await flush();
@@ -159,7 +159,7 @@ describe('WallFeed', () => {
     expect(state.nodes.get('a')?.name).toBe('PA');
     expect(state.seq).toBe(5);
     // A plain settings change is applied as it comes, without a reload.
-    sockets[0]?.receive({ type: 'event', eventId: 'ev', seq: 6, name: 'E2', settings: { initialsOnly: true, publicWall: true } });
+    sockets[0]?.receive({ type: 'event', eventId: 'ev', seq: 6, name: 'E2', settings: { initialsOnly: true, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } } });
     await flush();
     expect(fetches()).toBe(2);
     expect(state.eventName).toBe('E2');

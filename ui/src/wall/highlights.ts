@@ -1,6 +1,8 @@
-// Which connection the caption shows, and when. Live connections queue up; one is shown per beat, and a rush
-// (more than RUSH waiting) is coalesced into one caption ("… and 12 more") so the wall stays readable. After
-// IDLE_MS without news an earlier connection is shown again, so a quiet wall does not look frozen.
+// The spotlight's queue: which new link the spotlight banner shows, and when. Each new link is shown for SHOW_MS;
+// links arriving meanwhile wait in a queue of at most MAX_WAITING (the oldest waiting make room for newer ones),
+// and the next banner says how many were skipped ("+7 more"), so a rush never leaves the wall minutes behind.
+// After IDLE_MS without news an earlier connection is shown again, so a quiet wall does not look frozen.
+// Pure: the clock comes in as `now`; spotlight.ts draws the banner.
 
 export interface Highlight {
   key: string;
@@ -11,21 +13,22 @@ export interface Highlight {
 export interface Caption {
   /** The pair shown. */
   pair: Highlight;
-  /** How many more arrived in the same beat. */
+  /** How many new links were skipped (not shown) since the previous banner. */
   more: number;
   /** True when this is an earlier connection shown again. */
   replay: boolean;
 }
 
-export const BEAT_MS = 1600;
-export const RUSH = 3;
+/** How long one banner stays before the next may replace it. */
+export const SHOW_MS = 4000;
+/** Links waiting for the banner at most; more push the oldest waiting out (counted as skipped). */
+export const MAX_WAITING = 5;
 export const IDLE_MS = 20_000;
 export const REPLAY_EVERY_MS = 7000;
-const MAX_QUEUE = 500;
 
 export class Highlighter {
   private queue: Highlight[] = [];
-  private overflow = 0;
+  private skipped = 0;
   private lastBeat = -Infinity;
   private lastLive = -Infinity;
   private lastReplay = -Infinity;
@@ -33,9 +36,9 @@ export class Highlighter {
   constructor(private readonly random: () => number = Math.random) {}
 
   push(h: Highlight, now: number): void {
-    if (this.queue.length >= MAX_QUEUE) {
+    if (this.queue.length >= MAX_WAITING) {
       this.queue.shift();
-      this.overflow++;
+      this.skipped++;
     }
     this.queue.push(h);
     this.lastLive = now;
@@ -43,26 +46,30 @@ export class Highlighter {
 
   /** Called every frame; returns a caption to show when one is due. `pick` chooses an earlier link to replay. */
   tick(now: number, pick: (r: number) => Highlight | null): Caption | null {
-    if (now - this.lastBeat < BEAT_MS) return null;
-    if (this.queue.length > 0) {
+    if (now - this.lastBeat < SHOW_MS) return null;
+    const next = this.queue.shift();
+    if (next) {
       this.lastBeat = now;
-      if (this.queue.length > RUSH) {
-        const last = this.queue[this.queue.length - 1] as Highlight;
-        const more = this.queue.length - 1 + this.overflow;
-        this.queue = [];
-        this.overflow = 0;
-        return { pair: last, more, replay: false };
-      }
-      const next = this.queue.shift() as Highlight;
-      return { pair: next, more: 0, replay: false };
+      const more = this.skipped;
+      this.skipped = 0;
+      return { pair: next, more, replay: false };
     }
     if (now - this.lastLive >= IDLE_MS && now - this.lastReplay >= REPLAY_EVERY_MS) {
       const pair = pick(this.random());
       this.lastReplay = now;
-      this.lastBeat = now;
-      if (pair) return { pair, more: 0, replay: true };
+      if (pair) {
+        this.lastBeat = now;
+        return { pair, more: 0, replay: true };
+      }
     }
     return null;
+  }
+
+  /** Drops what waits (the spotlight was switched off); a link shown later starts at once. */
+  clear(): void {
+    this.queue = [];
+    this.skipped = 0;
+    this.lastBeat = -Infinity;
   }
 
   get waiting(): number {

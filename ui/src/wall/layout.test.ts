@@ -44,3 +44,23 @@ describe('LayoutCore', () => {
     expect(Number.isFinite(pos[0])).toBe(true);
   });
 });
+
+describe('layout clusters', () => {
+  it('answers communities by slot, for the slots the drawing side handed out', () => {
+    const core = new LayoutCore(() => 0.5);
+    // Slots 0..3 and 5..8 are two cliques joined by 3-5; slot 4 was never used.
+    const slots = [0, 1, 2, 3, 5, 6, 7, 8];
+    core.apply({ t: 'add-nodes', slots, near: slots.map(() => -1) });
+    const pairs: number[] = [];
+    for (const group of [[0, 1, 2, 3], [5, 6, 7, 8]])
+      for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) pairs.push(group[i]!, group[j]!);
+    pairs.push(3, 5);
+    core.apply({ t: 'add-links', pairs });
+    const { of, count } = core.clusters();
+    expect(count).toBe(2);
+    expect(of[4]).toBe(-1);
+    expect(new Set([of[0], of[1], of[2], of[3]]).size).toBe(1);
+    expect(new Set([of[5], of[6], of[7], of[8]]).size).toBe(1);
+    expect(of[0]).not.toBe(of[5]);
+  });
+});

@@ -16,6 +16,7 @@ import {
   type SimulationLinkDatum,
   type SimulationNodeDatum,
 } from 'd3-force';
+import { louvain } from './graph/louvain';
 
 export type LayoutCommand =
   | { t: 'add-nodes'; slots: number[]; near: number[] }
@@ -211,6 +212,22 @@ export class LayoutCore {
       out[n.slot * 2 + 1] = n.y ?? 0;
     }
     return out;
+  }
+
+  /** Communities (Louvain) of the current graph by slot (-1 for empty slots), largest first. */
+  clusters(): { of: Int32Array; count: number } {
+    const index = new Int32Array(this.maxSlot + 1).fill(-1);
+    this.nodes.forEach((n, i) => (index[n.slot] = i));
+    const a = new Int32Array(this.links.length);
+    const b = new Int32Array(this.links.length);
+    this.links.forEach((l, e) => {
+      a[e] = index[l.source.slot] ?? 0;
+      b[e] = index[l.target.slot] ?? 0;
+    });
+    const found = louvain(this.nodes.length, a, b);
+    const of = new Int32Array(this.maxSlot + 1).fill(-1);
+    this.nodes.forEach((n, i) => (of[n.slot] = found.of[i] ?? -1));
+    return { of, count: found.count };
   }
 
   position(slot: number): { x: number; y: number } | null {

@@ -11,6 +11,10 @@ export interface LayoutHost {
   frame(): void;
   /** Whether positions changed since the last call. */
   takeMoved(): boolean;
+  /** Asks for the graph's communities (after the queued commands); the answer comes to `onClusters`. */
+  requestClusters(): void;
+  /** Communities by slot (-1 for empty slots), numbered largest first. */
+  onClusters: ((of: Int32Array, count: number) => void) | null;
   destroy(): void;
 }
 
@@ -18,21 +22,35 @@ class WorkerLayout implements LayoutHost {
   positions: Float32Array = new Float32Array(0);
   private queue: LayoutCommand[] = [];
   private moved = false;
+  private clustersWanted = false;
+  onClusters: ((of: Int32Array, count: number) => void) | null = null;
   constructor(private readonly worker: Worker) {
-    worker.onmessage = (ev: MessageEvent<{ t: 'pos'; pos: Float32Array }>) => {
+    worker.onmessage = (
+      ev: MessageEvent<{ t: 'pos'; pos: Float32Array } | { t: 'clusters'; of: Int32Array; count: number }>,
+    ) => {
       if (ev.data.t === 'pos') {
         this.positions = ev.data.pos;
         this.moved = true;
+      } else if (ev.data.t === 'clusters') {
+        this.onClusters?.(ev.data.of, ev.data.count);
       }
     };
   }
   send(cmd: LayoutCommand): void {
     this.queue.push(cmd);
   }
+  requestClusters(): void {
+    this.clustersWanted = true;
+  }
   frame(): void {
-    if (this.queue.length === 0) return;
-    this.worker.postMessage({ t: 'cmds', cmds: this.queue });
-    this.queue = [];
+    if (this.queue.length > 0) {
+      this.worker.postMessage({ t: 'cmds', cmds: this.queue });
+      this.queue = [];
+    }
+    if (this.clustersWanted) {
+      this.clustersWanted = false;
+      this.worker.postMessage({ t: 'clusters' });
+    }
   }
   takeMoved(): boolean {
     const m = this.moved;
@@ -50,10 +68,20 @@ class InlineLayout implements LayoutHost {
   private readonly core = new LayoutCore();
   private moved = false;
   private settled = false;
+  private clustersWanted = false;
+  onClusters: ((of: Int32Array, count: number) => void) | null = null;
   send(cmd: LayoutCommand): void {
     this.core.apply(cmd);
   }
+  requestClusters(): void {
+    this.clustersWanted = true;
+  }
   frame(): void {
+    if (this.clustersWanted) {
+      this.clustersWanted = false;
+      const { of, count } = this.core.clusters();
+      this.onClusters?.(of, count);
+    }
     if (!this.core.hot) return;
     this.core.step(this.settled ? 6 : 800);
     this.settled = true;

@@ -5,6 +5,8 @@ import { drawQr } from '../qr';
 import { language, t, type MessageKey } from '../i18n';
 import type { WallState } from './state';
 import { shownName, truncate } from './names';
+import { countersAt, fitCount, fitRate, RATE_MINUTES, type Figure } from './counters';
+import { wallFeatures } from './features';
 
 const TOP = 10;
 const RECENT_MS = 10 * 60_000;
@@ -15,6 +17,14 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, p
   e.className = cls;
   parent?.appendChild(e);
   return e;
+}
+
+/** Writes a figure into its box, smaller when long, the full number for a screen reader when abbreviated. */
+function show(e: HTMLElement, f: Figure): void {
+  if (e.textContent !== f.text) e.textContent = f.text;
+  if (e.dataset.size !== f.size) e.dataset.size = f.size;
+  if (f.text !== f.full) e.setAttribute('aria-label', f.full);
+  else e.removeAttribute('aria-label');
 }
 
 export class SidePanel {
@@ -30,6 +40,11 @@ export class SidePanel {
   /** The elements whose text is chrome, with their message: written again when the language changes. */
   private readonly labels: Array<[HTMLElement, MessageKey]> = [];
   private readonly stats: HTMLElement;
+  /** "Today" and "per minute" (the counters feature), apart from the three figures every wall has. */
+  private readonly counters: HTMLElement;
+  private readonly today: HTMLElement;
+  private readonly rate: HTMLElement;
+  private readonly rateBox: HTMLElement;
 
   constructor(
     private readonly state: WallState,
@@ -48,6 +63,17 @@ export class SidePanel {
     this.people = stat('wall.stats.people');
     this.links = stat('wall.stats.connections');
     this.recent = stat('wall.stats.recent');
+    this.counters = el('section', 'stats counters', this.root);
+    const counter = (label: MessageKey): HTMLElement => {
+      const box = el('div', 'stat counter', this.counters);
+      const value = el('div', 'counter-value', box);
+      this.labels.push([el('div', 'counter-label', box), label]);
+      value.textContent = '0';
+      return value;
+    };
+    this.today = counter('wall.stats.today');
+    this.rate = counter('wall.stats.rate');
+    this.rateBox = this.rate.parentElement as HTMLElement;
 
     const board = el('section', 'board', this.root);
     const title = el('h2', 'panel-title', board);
@@ -78,15 +104,23 @@ export class SidePanel {
     for (const [e, key] of this.labels) e.textContent = t(key);
     this.rows.forEach((r, i) => (r.rank.textContent = (i + 1).toLocaleString(language())));
     this.stats.setAttribute('aria-label', t('wall.stats.label'));
+    this.counters.setAttribute('aria-label', t('wall.feature.counters'));
+    this.rateBox.title = t('wall.stats.rate_hint', { minutes: RATE_MINUTES });
     this.qrCanvas.setAttribute('aria-label', t('wall.qr.label'));
   }
 
   update(serverNow: number): void {
     const s = this.state;
     const lang = language();
-    this.people.textContent = s.nodes.size.toLocaleString(lang);
-    this.links.textContent = s.links.size.toLocaleString(lang);
-    this.recent.textContent = s.linksSince(serverNow - RECENT_MS).toLocaleString(lang);
+    show(this.people, fitCount(s.nodes.size, lang));
+    show(this.links, fitCount(s.links.size, lang));
+    show(this.recent, fitCount(s.linksSince(serverNow - RECENT_MS), lang));
+    this.counters.hidden = !wallFeatures.on('counters');
+    if (!this.counters.hidden) {
+      const c = countersAt((since) => s.linksSince(since), serverNow);
+      show(this.today, fitCount(c.today, lang));
+      show(this.rate, fitRate(c.perMinute, lang));
+    }
     const top = s.leaderboard(TOP);
     this.rows.forEach((r, i) => {
       const n = top[i];

@@ -13,7 +13,7 @@ function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     eventName: 'Demo Night',
     epoch: 'e1',
     seq: 10,
-    settings: { initialsOnly: false, publicWall: true },
+    settings: { initialsOnly: false, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } },
     nodes: [person('a', 'Elijah Zhou'), person('b', 'Aurora Cheng'), person('c')],
     links: [{ source: 'a', target: 'b', createdAt: 1000 }],
     announcement: null,
@@ -166,7 +166,7 @@ describe('WallState', () => {
       name: 'Renamed Night',
       settings: { initialsOnly: true, publicWall: true, joinUrl: 'https://example.org/join' },
     });
-    expect(s.settings).toEqual({ initialsOnly: true, publicWall: true, joinUrl: 'https://example.org/join' });
+    expect(s.settings).toEqual({ initialsOnly: true, publicWall: true, joinUrl: 'https://example.org/join', wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } });
     expect(s.eventName).toBe('Renamed Night');
     s.apply({ type: 'announcement', eventId: 'ev', seq: 12, message: 'Dinner at 8', audience: 'stations' });
     expect(s.announcement).toBeNull();
@@ -182,12 +182,12 @@ describe('WallState', () => {
   });
 
   it('keeps the event language from the snapshot and from live event frames, and drops it when cleared', () => {
-    const { s } = loaded({ settings: { initialsOnly: false, publicWall: true, language: 'de' } });
+    const { s } = loaded({ settings: { initialsOnly: false, publicWall: true, language: 'de', wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } } });
     expect(s.settings.language).toBe('de');
-    s.apply({ type: 'event', eventId: 'ev', seq: 11, name: 'Demo Night', settings: { initialsOnly: false, publicWall: true, language: 'ar' } });
+    s.apply({ type: 'event', eventId: 'ev', seq: 11, name: 'Demo Night', settings: { initialsOnly: false, publicWall: true, language: 'ar', wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } } });
     expect(s.settings.language).toBe('ar');
-    s.apply({ type: 'event', eventId: 'ev', seq: 12, name: 'Demo Night', settings: { initialsOnly: false, publicWall: true } });
-    expect(s.settings).toEqual({ initialsOnly: false, publicWall: true });
+    s.apply({ type: 'event', eventId: 'ev', seq: 12, name: 'Demo Night', settings: { initialsOnly: false, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } } });
+    expect(s.settings).toEqual({ initialsOnly: false, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } });
   });
 
   it('shows the announcement a snapshot carries, for walls only', () => {
@@ -263,7 +263,7 @@ describe('WallState', () => {
 
   it("takes initials from the server and never from the name, '?' when it sends none", () => {
     const { s } = loaded({
-      settings: { initialsOnly: true, publicWall: true },
+      settings: { initialsOnly: true, publicWall: true, wall: { spotlight: true, ticker: true, streaks: true, medals: true, counters: true, search: true, pathFinder: true, clusters: false, heat: false, tour: false } },
       nodes: [{ ...person('a', 'EZ'), initials: 'EZ' }, person('b', 'Aurora Cheng'), { ...person('c'), initials: '' }],
       links: [],
     });

@@ -17,6 +17,7 @@ import type { EventSettings } from '../bindings/EventSettings';
 import type { Person } from '../bindings/Person';
 import type { WallNode } from '../bindings/WallNode';
 import { cleanName, discInitials } from './names';
+import { normalFeatures } from './features';
 
 /** A person on the wall, with the figures the wall derives from the links. */
 export interface NodeState {
@@ -110,7 +111,12 @@ function bannerOf(a: unknown): string | null {
 
 function normalSettings(s: unknown): EventSettings {
   const o = (typeof s === 'object' && s !== null ? s : {}) as Partial<EventSettings>;
-  const out: EventSettings = { initialsOnly: o.initialsOnly === true, publicWall: o.publicWall === true };
+  const out: EventSettings = {
+    initialsOnly: o.initialsOnly === true,
+    publicWall: o.publicWall === true,
+    // Which wall features are on; an older server sends none (the defaults).
+    wall: normalFeatures(o.wall),
+  };
   if (typeof o.joinUrl === 'string' && o.joinUrl.length > 0) out.joinUrl = o.joinUrl;
   // The organiser's choice of language for the chrome; absent, the wall follows its browser.
   if (typeof o.language === 'string' && o.language.length > 0) out.language = o.language;
@@ -123,7 +129,7 @@ export class WallState {
   epoch: string | null = null;
   /** Newest applied log position. */
   seq = 0;
-  settings: EventSettings = { initialsOnly: false, publicWall: false };
+  settings: EventSettings = { initialsOnly: false, publicWall: false, wall: normalFeatures(undefined) };
   announcement: string | null = null;
   /** Set when frames were lost for good (gap too long): reload the snapshot. */
   needsResync = false;

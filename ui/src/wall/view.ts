@@ -1,5 +1,6 @@
-// The wall page: the graph, the caption, the banner, the legend, the side panel and the offline badge, fed by
-// one WallFeed. `mountWall` returns a function that tears everything down (render loop, timers, socket,
+// The wall page: the graph, the spotlight, the banner, the legend, the ticker, the toasts, the side panel and the
+// offline badge, fed by one WallFeed. Which overlays show follows the event's `settings.wall`, overridden by the
+// wall's keys (features.ts, keys.ts; `?` shows them). `mountWall` returns a function that tears everything down (render loop, timers, socket,
 // worker, listeners), so a kiosk can mount and unmount it for hours without leaking. The chrome speaks the event's
 // language (`settings.language`), else the browser's, and switches live when the organiser changes it.
 
@@ -8,10 +9,16 @@ import { openLiveSocket } from '../api/socket';
 import { WallState, type WallChange } from './state';
 import { WallFeed, type FeedStatus } from './feed';
 import { GraphRenderer } from './renderer';
+import { GraphTools, type GraphToolsInfo } from './graph/tools';
 import { createLayout } from './layoutHost';
 import { Highlighter, type Caption } from './highlights';
 import { SidePanel, el } from './panel';
 import { shownName, truncate } from './names';
+import { wallFeatures, type Feature, type WallFeatures } from './features';
+import { keyAction } from './keys';
+import { SpotlightBanner } from './spotlight';
+import { FEATURE_NAMES, HelpOverlay, TickerStrip, ToastStack } from './overlays';
+import { StreakTracker, type Cheer } from './streaks';
 import { closeReason, CloseCode } from '../bindings/CloseCode';
 import { followEvent, onLanguage, t, type MessageKey } from '../i18n';
 
@@ -27,6 +34,16 @@ export interface WallTestHook {
   connects(): number;
   announcement(): string | null;
   anomalies(): { duplicates: number; ignored: number; malformed: number; avatarFailures: number };
+  /** The wall features in force (the event's, overridden by keys). */
+  features(): WallFeatures;
+  /** The spotlight banner's text while it shows, else null. */
+  spotlight(): string | null;
+  /** The ticker's items. */
+  ticker(): string[];
+  /** The toasts showing. */
+  toasts(): string[];
+  /** The graph tools: camera, highlighted people, medals, clusters, tour phase, path found. */
+  graph(): GraphToolsInfo;
 }
 
 declare global {
@@ -106,8 +123,10 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   const banner = el('div', 'banner', stage);
   banner.dir = 'auto';
   banner.hidden = true;
-  const caption = el('div', 'caption', stage);
-  caption.setAttribute('aria-live', 'polite');
+  const spotlight = new SpotlightBanner(stage);
+  const ticker = new TickerStrip(stage, state);
+  const toasts = new ToastStack(stage);
+  const help = new HelpOverlay(stage);
   const badge = el('div', 'badge', stage);
   badge.setAttribute('role', 'status');
   badge.hidden = true;
@@ -122,8 +141,10 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   const panel = new SidePanel(state, (id) => renderer.colorOf(id));
   wall.appendChild(panel.root);
   const highlighter = new Highlighter();
+  const streaks = new StreakTracker();
   let lastCaption: string | null = null;
-  let captionTimer = 0;
+  // This page's flags: the event's (below, from the snapshot and each `event` frame), overridden by keys.
+  wallFeatures.reset();
   let panelDirty = true;
   let lastPanel = 0;
   let lastLegend = 0;
@@ -131,13 +152,30 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
 
   const onChange = (c: WallChange): void => {
     if (c.kind === 'link-added' && c.live) {
-      highlighter.push({ key: c.link.key, source: c.link.source, target: c.link.target }, performance.now());
+      const { key, source, target, createdAt } = c.link;
+      if (wallFeatures.on('spotlight')) highlighter.push({ key, source, target }, performance.now());
+      ticker.rotation.add({ key, source, target, at: createdAt });
+      const a = state.nodes.get(source);
+      const b = state.nodes.get(target);
+      const said = streaks.link(source, a?.degree ?? 0, target, b?.degree ?? 0, createdAt, state.links.size);
+      if (wallFeatures.on('streaks')) for (const cheer of said) showCheer(cheer);
+    } else if (c.kind === 'link-removed') {
+      ticker.rotation.remove(c.link.key);
+      streaks.setTotal(state.links.size);
+    } else if (c.kind === 'node-removed') {
+      streaks.forget(c.id);
     } else if (c.kind === 'announcement') {
       banner.hidden = c.message === null;
       banner.textContent = c.message === null ? '' : truncate(c.message, 280);
     } else if (c.kind === 'meta' || c.kind === 'snapshot') {
       // A language switch rewrites the chrome (relabel, through onLanguage).
       followEvent(state.settings.language);
+      wallFeatures.setEvent(state.settings.wall);
+      if (c.kind === 'snapshot') {
+        streaks.seed(state.links.size);
+        ticker.rotation.seed([...state.links.values()].map((l) => ({ key: l.key, source: l.source, target: l.target, at: l.createdAt })));
+        ticker.clear();
+      }
       title.textContent = state.eventName || opts.eventId;
       document.title = `${state.eventName || opts.eventId} · livewall`;
       panelDirty = true;
@@ -151,22 +189,10 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   };
 
   const showCaption = (c: Caption): void => {
-    const a = name(c.pair.source);
-    const b = name(c.pair.target);
+    const a = state.nodes.get(c.pair.source);
+    const b = state.nodes.get(c.pair.target);
     if (!a || !b) return;
-    const text = `${a} ↔ ${b}`;
-    caption.replaceChildren();
-    if (c.replay) el('span', 'caption-kicker', caption).textContent = t('wall.caption.earlier');
-    const line = el('div', 'caption-line', caption);
-    el('bdi', 'caption-name', line).textContent = a;
-    el('span', 'caption-arrow', line).textContent = ' ↔ ';
-    el('bdi', 'caption-name', line).textContent = b;
-    if (c.more > 0) el('span', 'caption-more', caption).textContent = t('wall.caption.more', { count: c.more });
-    caption.classList.remove('show');
-    void caption.offsetWidth; // restart the fade-in
-    caption.classList.add('show');
-    window.clearTimeout(captionTimer);
-    captionTimer = window.setTimeout(() => caption.classList.remove('show'), 6000);
+    const text = spotlight.show(c, a, b, (id) => renderer.colorOf(id));
     if (!c.replay) lastCaption = text;
     if (c.replay) {
       renderer.pulse(c.pair.source);
@@ -174,6 +200,55 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
       renderer.replayLink(c.pair.key);
     }
   };
+
+  const showCheer = (c: Cheer): void => {
+    if (c.kind === 'event') toasts.push('event', t('wall.milestone.event', { count: c.count }));
+    else {
+      const who = name(c.person);
+      if (!who) return;
+      if (c.kind === 'streak') toasts.push('streak', t('wall.streak', { name: who, count: c.count }));
+      else toasts.push('person', t('wall.milestone.person', { name: who, count: c.count }));
+    }
+  };
+
+  /** Shows or hides the overlays this page draws as the flags say (the graph's own follow them in the renderer). */
+  const applyFeatures = (flags: Readonly<WallFeatures>, changed: readonly Feature[] | null): void => {
+    const all = changed === null;
+    if (all || changed.includes('spotlight')) {
+      if (!flags.spotlight) {
+        highlighter.clear();
+        spotlight.hide();
+      }
+      spotlight.root.hidden = !flags.spotlight;
+    }
+    if (all || changed.includes('ticker')) {
+      ticker.root.hidden = !flags.ticker;
+      stage.classList.toggle('with-ticker', flags.ticker);
+      if (flags.ticker) ticker.clear();
+    }
+    if (!flags.streaks) toasts.clearCheers();
+    panelDirty = true;
+    help.render(flags);
+  };
+  const stopFeatures = wallFeatures.subscribe(applyFeatures);
+  applyFeatures(wallFeatures.current(), null);
+  // Medals, heat, clusters, search, path finder and tour (after the flags' reset above).
+  const graphTools = new GraphTools(stage, state, renderer, wallFeatures);
+
+  // The wall's keys (kiosks have a keyboard, not a mouse): one per feature, `?` for the help.
+  const onKey = (e: KeyboardEvent): void => {
+    const target = e.target instanceof HTMLElement ? e.target : null;
+    const action = keyAction({ key: e.key, code: e.code, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, repeat: e.repeat, target });
+    if (!action) return;
+    e.preventDefault();
+    if (action.kind === 'help') help.toggle(wallFeatures.current());
+    else if (action.kind === 'close') help.close();
+    else {
+      const on = wallFeatures.toggle(action.feature);
+      toasts.push('info', t('wall.keys.toggled', { feature: t(FEATURE_NAMES[action.feature]), state: t(on ? 'wall.keys.on' : 'wall.keys.off') }));
+    }
+  };
+  window.addEventListener('keydown', onKey);
 
   const pickEarlier = (r: number) => {
     // Prefer recent meetings: the r-th from the newest, on a skewed scale.
@@ -203,6 +278,9 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
   const relabel = (): void => {
     canvas.setAttribute('aria-label', t('wall.graph.label'));
     legend.setAttribute('aria-label', t('wall.legend.label'));
+    ticker.relabel();
+    toasts.relabel();
+    help.render(wallFeatures.current());
     empty.textContent = t('wall.empty');
     panel.relabel();
     showStatus();
@@ -228,8 +306,11 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
     raf = requestAnimationFrame(loop);
     try {
       renderer.frame(now);
-      const cap = highlighter.tick(now, pickEarlier);
-      if (cap) showCaption(cap);
+      if (wallFeatures.on('spotlight')) {
+        const cap = highlighter.tick(now, pickEarlier);
+        if (cap) showCaption(cap);
+      }
+      if (wallFeatures.on('ticker')) ticker.frame(now, Date.now() + feed.clockOffset);
       if (panelDirty || now - lastPanel > 1000) {
         if (now - lastPanel > 250) {
           panel.update(Date.now() + feed.clockOffset);
@@ -269,6 +350,11 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
     connects: () => feed.connects,
     announcement: () => state.announcement,
     anomalies: () => ({ ...state.anomalies, avatarFailures: renderer.avatars.failures }),
+    features: () => ({ ...wallFeatures.current() }),
+    spotlight: () => spotlight.showing,
+    ticker: () => ticker.texts(),
+    toasts: () => toasts.texts(),
+    graph: () => graphTools.info(),
   });
 
   feed.start();
@@ -276,13 +362,17 @@ export function mountWall(root: HTMLElement, opts: WallOptions): () => void {
 
   return () => {
     cancelAnimationFrame(raf);
-    window.clearTimeout(captionTimer);
+    spotlight.destroy();
+    toasts.destroy();
+    stopFeatures();
+    window.removeEventListener('keydown', onKey);
     ro.disconnect();
     feed.stop();
     unsubscribe();
     onLinkChange();
     stopLanguage();
     window.removeEventListener('languagechange', onBrowserLanguage);
+    graphTools.destroy();
     renderer.destroy();
     delete window.__livewall;
     wall.remove();
