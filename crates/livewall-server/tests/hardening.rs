@@ -829,10 +829,36 @@ async fn event_settings_merge_instead_of_replacing() {
         )
         .await;
     assert_eq!(s, 200);
+    let mut settings = e["settings"].clone();
+    let wall = settings.as_object_mut().unwrap().remove("wall");
     assert_eq!(
-        e["settings"],
+        settings,
         json!({"initialsOnly": true, "publicWall": true, "joinUrl": "https://example.org/join"})
     );
+    assert_eq!(
+        wall.unwrap()["ticker"],
+        true,
+        "the wall's features at their defaults"
+    );
+    // The wall's features are replaced as a set; the other settings stay.
+    let (s, e) = admin
+        .call(
+            "PATCH",
+            "/api/events/ev",
+            Some(json!({"settings": {"wall": {"ticker": false, "heat": true}}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let w = &e["settings"]["wall"];
+    assert_eq!(
+        (
+            w["ticker"].as_bool(),
+            w["heat"].as_bool(),
+            w["spotlight"].as_bool()
+        ),
+        (Some(false), Some(true), Some(true))
+    );
+    assert_eq!(e["settings"]["initialsOnly"], true);
     let (_, e) = admin
         .call(
             "PATCH",
